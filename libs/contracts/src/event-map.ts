@@ -1,0 +1,38 @@
+import {
+  IncidentActivatedPayload,
+  NotificationFailedPayload,
+  NotificationSentPayload,
+  TaskAssignedPayload,
+} from './payloads.js';
+import { EventSubject } from './subjects.js';
+
+/** The typed subject → payload map: publishing a subject with another subject's payload does not compile. */
+export interface EventPayloads {
+  [EventSubject.IncidentActivated]: IncidentActivatedPayload;
+  [EventSubject.TaskAssigned]: TaskAssignedPayload;
+  [EventSubject.NotificationSent]: NotificationSentPayload;
+  [EventSubject.NotificationFailed]: NotificationFailedPayload;
+}
+
+type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
+
+/** The validation class of each subject's payload, used when a message is consumed. */
+export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass<S> } = {
+  [EventSubject.IncidentActivated]: IncidentActivatedPayload,
+  [EventSubject.TaskAssigned]: TaskAssignedPayload,
+  [EventSubject.NotificationSent]: NotificationSentPayload,
+  [EventSubject.NotificationFailed]: NotificationFailedPayload,
+};
+
+export function isEventSubject(value: string): value is EventSubject {
+  return Object.prototype.hasOwnProperty.call(EVENT_PAYLOAD_SCHEMAS, value);
+}
+
+/** `crisis.task.assigned.v1` → 1. */
+export function schemaVersionOf(subject: EventSubject): number {
+  const match = /\.v(\d+)$/.exec(subject);
+  if (!match) {
+    throw new Error(`subject ${subject} has no version suffix`);
+  }
+  return Number(match[1]);
+}

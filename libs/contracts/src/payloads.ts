@@ -1,0 +1,72 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/** Dutch first, English second: every text a person reads comes in both. */
+export class LocalizedText {
+  @IsString() @Length(1, 500) nl!: string;
+  @IsString() @Length(1, 500) en!: string;
+}
+
+export const NOTIFICATION_CHANNELS = ['push', 'sms'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+/** `crisis.incident.activated.v1`: the protocol was triggered; the incident and its tasks exist. */
+export class IncidentActivatedPayload {
+  /** Calamity type id from the catalog, e.g. `death-of-pupil`. Internal only: never in a push or SMS. */
+  @IsString() @Length(1, 64) calamityType!: string;
+  /** What the reporter typed. Free text: never in a push or SMS. */
+  @IsString() @MaxLength(2000) summary!: string;
+  @IsString() @Length(1, 32) status!: string;
+  @IsInt() @Min(0) taskCount!: number;
+  /** The protocol catalog version the incident runs on; a later catalog change never rewrites it. */
+  @IsString() @Length(1, 64) catalogVersion!: string;
+}
+
+/** `crisis.task.assigned.v1`: a task of the incident went to a person (the role's primary, or a deputy). */
+export class TaskAssignedPayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 128) templateId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsUUID() assigneeId!: string;
+  @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
+  @IsISO8601({ strict: true }) dueAt!: string;
+  @IsInt() @Min(0) @Max(5) phase!: number;
+  @IsIn(['critical', 'high', 'normal']) priority!: 'critical' | 'high' | 'normal';
+  @IsBoolean() ackRequired!: boolean;
+}
+
+/** `crisis.notification.sent.v1`: a notification left for a person's devices and was accepted by the channel. */
+export class NotificationSentPayload {
+  @IsUUID() notificationId!: string;
+  @IsUUID() taskId!: string;
+  @IsUUID() personId!: string;
+  @IsIn(NOTIFICATION_CHANNELS) channel!: NotificationChannel;
+  @IsInt() @Min(1) attempt!: number;
+  /** How many of the person's devices (push subscriptions) accepted it. */
+  @IsInt() @Min(1) devices!: number;
+}
+
+/** `crisis.notification.failed.v1`: a notification could not be handed to the channel. Never silent. */
+export class NotificationFailedPayload {
+  @IsUUID() notificationId!: string;
+  @IsUUID() taskId!: string;
+  @IsUUID() personId!: string;
+  @IsIn(NOTIFICATION_CHANNELS) channel!: NotificationChannel;
+  @IsInt() @Min(1) attempt!: number;
+  /** A stable reason code, e.g. `no_push_subscription`, `push_rejected`. */
+  @IsString() @Length(1, 64) reason!: string;
+  @IsOptional() @IsString() @MaxLength(500) detail?: string;
+}

@@ -1,0 +1,125 @@
+import type { LocalizedText, NotificationChannel } from './payloads.js';
+import { RpcPattern } from './subjects.js';
+
+/**
+ * The error body every request/reply handler answers with when it refuses. `code` is stable and is what the
+ * gateway and its clients branch on (`instanceof` does not survive a trip between processes).
+ */
+export interface RpcErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  /** The same message in Dutch, for a person. */
+  messageNl?: string;
+  /** The request field the error is about, when there is one. */
+  field?: string;
+}
+
+export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
+  const v = value as Partial<RpcErrorBody> | null;
+  return typeof v === 'object' && v !== null && typeof v.statusCode === 'number' && typeof v.code === 'string';
+}
+
+export interface TaskView {
+  id: string;
+  incidentId: string;
+  templateId: string;
+  role: string;
+  assigneeId: string;
+  status: string;
+  title: LocalizedText;
+  dueAt: string;
+  phase: number;
+  priority: 'critical' | 'high' | 'normal';
+  ackRequired: boolean;
+}
+
+export interface IncidentView {
+  id: string;
+  boardId: string;
+  schoolId: string;
+  status: string;
+  calamityType: string;
+  summary: string;
+  drill: boolean;
+  createdAt: string;
+  createdBy: string;
+  catalogVersion: string;
+  tasks: TaskView[];
+}
+
+export interface TriggerIncidentRequest {
+  calamityType: string;
+  boardId: string;
+  schoolId: string;
+  summary: string;
+  drill: boolean;
+  /** Chosen by the client; the same key at the same school always yields the same incident. */
+  idempotencyKey: string;
+  actorId: string;
+  correlationId: string;
+}
+
+export interface TriggerIncidentResponse {
+  /** False when the idempotency key was seen before and the existing incident is returned. */
+  created: boolean;
+  incident: IncidentView;
+}
+
+export interface ProtocolView {
+  id: string;
+  name: string;
+  nameEn: string;
+  taskCount: number;
+}
+
+export interface TimelineEntryView {
+  seq: number;
+  id: string;
+  eventId: string;
+  incidentId: string;
+  type: string;
+  occurredAt: string;
+  recordedAt: string;
+  actor: string;
+  drill: boolean;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface TimelineVerification {
+  valid: boolean;
+  entries: number;
+  firstBrokenSeq: number | null;
+}
+
+export interface BrowserPushSubscription {
+  endpoint: string;
+  expirationTime?: number | null;
+  keys: { p256dh: string; auth: string };
+}
+
+/** The typed pattern → request/response map of every request/reply call. */
+export interface RpcContract {
+  [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
+  [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };
+  [RpcPattern.ListProtocols]: { request: { schoolId: string }; response: ProtocolView[] };
+  [RpcPattern.ListTimeline]: {
+    request: { incidentId: string; afterSeq?: number; limit?: number };
+    response: TimelineEntryView[];
+  };
+  [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
+  [RpcPattern.RegisterPushSubscription]: {
+    request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };
+    response: { id: string; created: boolean };
+  };
+  [RpcPattern.RemovePushSubscription]: {
+    request: { personId: string; endpoint: string };
+    response: { removed: boolean };
+  };
+}
+
+export type RpcRequest<P extends RpcPattern> = RpcContract[P]['request'];
+export type RpcResponse<P extends RpcPattern> = RpcContract[P]['response'];
+export type { NotificationChannel };

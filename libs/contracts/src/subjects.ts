@@ -1,0 +1,50 @@
+/**
+ * Every wire name of Crisisklaar, declared once.
+ *
+ * WARNING: renaming a subject or a stream strands the messages already stored in JetStream and breaks every
+ * durable consumer bound to it. Add a new `.v2` subject instead and keep the old one until it has drained.
+ */
+
+/** Durable events (facts). Stored in the JetStream stream {@link EVENT_STREAM}. */
+export const EventSubject = {
+  IncidentActivated: 'crisis.incident.activated.v1',
+  TaskAssigned: 'crisis.task.assigned.v1',
+  NotificationSent: 'crisis.notification.sent.v1',
+  NotificationFailed: 'crisis.notification.failed.v1',
+} as const;
+export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
+
+export const ALL_EVENT_SUBJECTS: readonly EventSubject[] = Object.values(EventSubject);
+
+/** The event stream: every subject under `crisis.>`. */
+export const EVENT_STREAM = { name: 'CRISIS', subjects: ['crisis.>'] } as const;
+
+/**
+ * Messages that could not be processed: one subject per consuming app and original subject,
+ * `deadletter.<consumer>.<original subject>`, kept in their own stream so nothing is dropped silently.
+ */
+export const DEAD_LETTER_STREAM = { name: 'CRISIS_DEADLETTER', subjects: ['deadletter.>'] } as const;
+export const deadLetterSubject = (consumer: string, subject: string): string => `deadletter.${consumer}.${subject}`;
+
+/**
+ * Request/reply commands and queries over core NATS (Nest `Transport.NATS`, queue group = the serving app).
+ * They live outside `crisis.>` on purpose: a core request on a subject the event stream captures would be
+ * answered by JetStream itself with a PubAck.
+ */
+export const RpcPattern = {
+  TriggerIncident: 'rpc.activation.incident.trigger.v1',
+  GetIncident: 'rpc.activation.incident.get.v1',
+  ListProtocols: 'rpc.activation.protocol.list.v1',
+  ListTimeline: 'rpc.timeline.entry.list.v1',
+  VerifyTimeline: 'rpc.timeline.chain.verify.v1',
+  RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
+  RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
+} as const;
+export type RpcPattern = (typeof RpcPattern)[keyof typeof RpcPattern];
+
+/** The queue group each serving app joins, so that several instances share the requests. */
+export const RpcQueue = {
+  Activation: 'activation',
+  Notifier: 'notifier',
+  Timeline: 'timeline',
+} as const;

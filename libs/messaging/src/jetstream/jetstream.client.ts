@@ -1,0 +1,81 @@
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { jetstream, type JetStreamClient as NatsJetStream, type PubAck } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { EventEnvelope } from '#lib/contracts';
+
+/** Publishes events to JetStream; the outbox relay is its one caller in the apps. */
+export interface EventPublisher {
+  /** Resolves with the stream's PubAck once the event is stored; a duplicate id yields `duplicate: true`. */
+  publishEvent(event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }>;
+}
+
+/**
+ * The client half of the JetStream transport: `emit(subject, envelope)` stores the event with
+ * `Nats-Msg-Id` = the event id, so a retried publish is deduplicated by the stream. Request/reply does not
+ * go over JetStream: use Nest's `Transport.NATS` for that.
+ */
+export class JetStreamClient extends ClientProxy implements EventPublisher {
+  private nc?: NatsConnection;
+  private js?: NatsJetStream;
+  private connecting?: Promise<NatsConnection>;
+
+  constructor(private readonly options: { servers: string[]; name: string; publishTimeoutMs?: number }) {
+    super();
+  }
+
+  async connect(): Promise<NatsConnection> {
+    if (this.nc && !this.nc.isClosed()) {
+      return this.nc;
+    }
+    this.connecting ??= connect({
+      servers: this.options.servers,
+      name: this.options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    }).then(
+      (nc) => {
+        this.nc = nc;
+        this.js = jetstream(nc);
+        this.connecting = undefined;
+        return nc;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  isConnected(): boolean {
+    return this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  async publishEvent(event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
+    await this.connect();
+    const ack: PubAck = await this.js!.publish(event.type, JSON.stringify(event), {
+      msgID: event.id,
+      timeout: this.options.publishTimeoutMs ?? 5_000,
+    });
+    return { seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket<EventEnvelope>): Promise<T> {
+    return (await this.publishEvent(packet.data)) as T;
+  }
+
+  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    callback({ err: new Error('request/reply is not carried over JetStream; use Transport.NATS'), isDisposed: true });
+    return () => undefined;
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  async close(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) {
+      await this.nc.drain();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { DEAD_LETTER_STREAM, EVENT_STREAM } from '#lib/contracts';
+
+export interface StreamSettings {
+  name: string;
+  subjects: string[];
+  /** 1 on a single server; 3 on a production cluster (RELIABILITY.md §1). */
+  replicas: number;
+  /** Publish dedupe window for `Nats-Msg-Id`; must outlast the outbox relay's retries. */
+  duplicateWindowMs: number;
+}
+
+export interface JetStreamTransportOptions {
+  servers: string[];
+  /** The consuming app: names its durable consumers and its dead-letter subjects. */
+  app: string;
+  stream: StreamSettings;
+  deadLetterStream: StreamSettings;
+  /** Deliveries before a message that keeps failing is dead-lettered. */
+  maxDeliver: number;
+  /** How long the server waits for an ack before it redelivers. */
+  ackWaitMs: number;
+  /** Delay of the nak after delivery n (index n-1; the last value repeats). */
+  backoffMs: number[];
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+export function jetStreamDefaults(
+  app: string,
+  servers: string[],
+  overrides: Partial<JetStreamTransportOptions> = {},
+): JetStreamTransportOptions {
+  const replicas = overrides.stream?.replicas ?? 1;
+  return {
+    servers,
+    app,
+    stream: {
+      name: EVENT_STREAM.name,
+      subjects: [...EVENT_STREAM.subjects],
+      replicas,
+      duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
+    },
+    deadLetterStream: {
+      name: DEAD_LETTER_STREAM.name,
+      subjects: [...DEAD_LETTER_STREAM.subjects],
+      replicas,
+      duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
+    },
+    maxDeliver: 8,
+    ackWaitMs: 30_000,
+    backoffMs: [250, 1_000, 5_000, 15_000, 30_000, 60_000],
+    ...overrides,
+  };
+}
+
+/** A durable consumer name for an app and a subject filter (`.`, `*` and `>` are not allowed in names). */
+export function durableName(app: string, filterSubject: string): string {
+  return `${app}__${filterSubject.replace(/\./g, '_').replace(/>/g, 'all').replace(/\*/g, 'any')}`;
+}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { lastValueFrom } from 'rxjs';
+import { deadLetterSubject, type EventEnvelope } from '#lib/contracts';
+import { eventMetrics, runWithContext } from '#lib/observability';
+import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
+import { processMessage, type ConsumedMessage } from './message-processor.js';
+import { ensureStream } from './streams.js';
+
+/** What an `@EventPattern` handler receives besides the event: where it came from. */
+export class JetStreamContext {
+  constructor(
+    readonly subject: string,
+    readonly deliveryCount: number,
+    readonly consumer: string,
+  ) {}
+}
+
+/**
+ * A Nest transport for durable events: one durable pull consumer per `@EventPattern` (the pattern is the filter
+ * subject, wildcards allowed), explicit acks after the handler resolved, nak with backoff on failure, and a
+ * dead-letter stream for what cannot be processed. NestJS has no JetStream transport of its own.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  override readonly propagatesEventHandlerErrors = true;
+  private nc?: NatsConnection;
+  private js?: JetStreamClient;
+  private readonly running: ConsumerMessages[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private readonly log = new Logger(JetStreamServer.name);
+
+  constructor(private readonly options: JetStreamTransportOptions) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  /** True while the connection to NATS is open (for health checks). */
+  isConnected(): boolean {
+    return this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  private async start(): Promise<void> {
+    const { options } = this;
+    this.nc = await connect({
+      servers: options.servers,
+      name: `${options.app}-consumer`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    const jsm = await jetstreamManager(this.nc);
+    await ensureStream(jsm, options.stream);
+    await ensureStream(jsm, options.deadLetterStream);
+    this.js = jetstream(this.nc);
+
+    for (const [pattern, handler] of this.getHandlers()) {
+      if (!handler.isEventHandler) {
+        continue;
+      }
+      const name = durableName(options.app, pattern);
+      const config = {
+        durable_name: name,
+        filter_subject: pattern,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(options.ackWaitMs),
+        // Unlimited on the server: our processor dead-letters after `maxDeliver` attempts, and a consumer
+        // that crashed on the last attempt must still get the message again rather than lose it.
+        max_deliver: -1,
+        max_ack_pending: 1000,
+      };
+      try {
+        await jsm.consumers.info(options.stream.name, name);
+        await jsm.consumers.update(options.stream.name, name, {
+          ack_wait: config.ack_wait,
+          max_deliver: config.max_deliver,
+          max_ack_pending: config.max_ack_pending,
+        });
+      } catch {
+        await jsm.consumers.add(options.stream.name, config);
+      }
+      const consumer = await this.js.consumers.get(options.stream.name, name);
+      const messages = await consumer.consume({ max_messages: 64 });
+      this.running.push(messages);
+      this.loops.push(this.drain(messages, name, pattern));
+      this.log.log(`consuming ${pattern} as durable ${name}`);
+    }
+  }
+
+  private async drain(messages: ConsumerMessages, consumer: string, pattern: string): Promise<void> {
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) {
+      return;
+    }
+    for await (const msg of messages) {
+      const message = this.wrap(msg);
+      await processMessage(message, this.options, {
+        handle: async (event: EventEnvelope) => {
+          const context = new JetStreamContext(msg.subject, message.deliveryCount, consumer);
+          await runWithContext({ correlationId: event.correlationId, eventId: event.id }, async () => {
+            const result = await handler(event, context);
+            await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          });
+        },
+        deadLetter: (m, reason) => this.deadLetter(m, consumer, reason),
+        onOutcome: (outcome, subject, detail) => {
+          eventMetrics.consumed.inc({ consumer, subject, outcome });
+          if (outcome !== 'acked') {
+            this.log.warn(`${outcome} ${subject} (delivery ${message.deliveryCount}): ${detail ?? ''}`);
+          }
+        },
+      });
+    }
+  }
+
+  private wrap(msg: JsMsg): ConsumedMessage {
+    return {
+      subject: msg.subject,
+      data: msg.data,
+      deliveryCount: msg.info.deliveryCount,
+      ack: async () => {
+        await msg.ackAck({ timeout: 5_000 });
+      },
+      nak: (delayMs) => msg.nak(delayMs),
+      term: (reason) => msg.term(reason),
+      working: () => msg.working(),
+    };
+  }
+
+  private async deadLetter(message: ConsumedMessage, consumer: string, reason: string): Promise<void> {
+    if (!this.js) {
+      throw new Error('not connected');
+    }
+    const h = headers();
+    h.set('Crisisklaar-Dead-Letter-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
+    h.set('Crisisklaar-Original-Subject', message.subject);
+    h.set('Crisisklaar-Delivery-Count', String(message.deliveryCount));
+    await this.js.publish(deadLetterSubject(consumer, message.subject), message.data, { headers: h });
+  }
+
+  on(): never {
+    throw new Error('JetStreamServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  async close(): Promise<void> {
+    for (const messages of this.running) {
+      await messages.close();
+    }
+    await Promise.allSettled(this.loops);
+    if (this.nc && !this.nc.isClosed()) {
+      await this.nc.drain();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { EntityManager } from 'typeorm';
+import type { EventEnvelope } from '#lib/contracts';
+import { OutboxEntity } from './outbox.entity.js';
+
+/** Adds events to the outbox inside the caller's transaction: they are published if and only if it commits. */
+export async function addToOutbox(manager: EntityManager, events: readonly EventEnvelope[]): Promise<void> {
+  if (events.length === 0) {
+    return;
+  }
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(OutboxEntity)
+    .values(events.map((event) => ({ id: event.id, subject: event.type, envelope: event })))
+    .execute();
+}

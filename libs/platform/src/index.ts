@@ -1,0 +1,6 @@
+export * from './bootstrap.js';
+export * from './env.js';
+export * from './health.js';
+export * from './persistence.js';
+export * from './preflight.js';
+export * from './rpc-error.js';

@@ -25,7 +25,8 @@ export interface TaskView {
   incidentId: string;
   templateId: string;
   role: string;
-  assigneeId: string;
+  /** Null when the school's plan has nobody for the role. */
+  assigneeId: string | null;
   status: string;
   title: LocalizedText;
   dueAt: string;

@@ -8,3 +8,4 @@ export * from './outbox/outbox-relay.js';
 export * from './outbox/outbox.entity.js';
 export * from './outbox/outbox.writer.js';
 export * from './outbox/typeorm-outbox.store.js';
+export * from './outbox/outbox-relay.module.js';

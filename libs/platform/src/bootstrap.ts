@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type CustomStrategy, type MicroserviceOptions } from '@nestjs/microservices';
 import { configureLogger, PinoNestLogger, logger } from '#lib/observability';
@@ -8,17 +8,17 @@ import { unreachable, type Dependency } from './preflight.js';
 
 export interface ServiceOptions {
   app: string;
-  module: Type<unknown>;
+  module: DynamicModule;
   httpPort: number;
   logLevel: string;
   natsUrl: string;
   dependencies: Dependency[];
   /** Serve request/reply on Nest's NATS transport, in this queue group. */
   rpcQueue?: string;
-  /** Consume durable events with this strategy (the JetStream transport). */
-  eventStrategy?: CustomStrategy['strategy'];
-  /** Called once the app listens (background loops start here). */
-  onReady?(app: INestApplication): Promise<void> | void;
+  /** Consume durable events with this strategy (the JetStream transport), taken from the app's container. */
+  eventStrategy?(app: INestApplication): CustomStrategy['strategy'];
+  /** Runs after the container is built and before anything listens: migrations and seeding. */
+  beforeListen?(app: INestApplication): Promise<void>;
 }
 
 /**
@@ -33,6 +33,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   }
   const app = await NestFactory.create(options.module, { logger: new PinoNestLogger(), abortOnError: false });
   app.enableShutdownHooks();
+  await options.beforeListen?.(app);
   if (options.rpcQueue) {
     app.connectMicroservice<MicroserviceOptions>(
       { transport: Transport.NATS, options: { servers: [options.natsUrl], queue: options.rpcQueue } },
@@ -40,12 +41,11 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     );
   }
   if (options.eventStrategy) {
-    app.connectMicroservice<CustomStrategy>({ strategy: options.eventStrategy }, { inheritAppConfig: true });
+    app.connectMicroservice<CustomStrategy>({ strategy: options.eventStrategy(app) }, { inheritAppConfig: true });
   }
   await app.startAllMicroservices();
   await app.listen(options.httpPort);
   logger().info({ port: options.httpPort }, `${options.app} is up`);
-  await options.onReady?.(app);
   return app;
 }
 

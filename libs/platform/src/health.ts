@@ -28,6 +28,13 @@ export async function redisHealth(health: HealthIndicatorService, redis: Redis):
 /** NATS as the app uses it: each named connection (request/reply, event consumer, event publisher). */
 export function natsHealth(health: HealthIndicatorService, connections: Record<string, () => boolean>): HealthIndicatorResult {
   const check = health.check('nats');
-  const states = Object.fromEntries(Object.entries(connections).map(([name, isUp]) => [name, isUp() ? 'up' : 'down']));
+  const up = (isUp: () => boolean): boolean => {
+    try {
+      return isUp();
+    } catch {
+      return false;
+    }
+  };
+  const states = Object.fromEntries(Object.entries(connections).map(([name, isUp]) => [name, up(isUp) ? 'up' : 'down']));
   return Object.values(states).every((s) => s === 'up') ? check.up(states) : check.down(states);
 }

@@ -51,3 +51,27 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const name = e.constraint ?? e.driverError?.constraint;
   return code === '23505' && (constraint === undefined || name === constraint);
 }
+
+/** Creates the database of `url` when it does not exist yet (first run on a fresh machine). */
+export async function ensureDatabase(url: string): Promise<'created' | 'exists'> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[\w-]+$/.test(name)) {
+    throw new Error(`DATABASE_URL names a database "${name}" that is not a plain name`);
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) {
+      return 'exists';
+    }
+    await client.query(`CREATE DATABASE "${name}"`);
+    return 'created';
+  } finally {
+    await client.end();
+  }
+}

@@ -1,4 +1,6 @@
 import { RpcException } from '@nestjs/microservices';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import type { RpcErrorBody } from '#lib/contracts';
 
 /** A refusal that crosses the request/reply boundary with a stable code and a message in Dutch and English. */
@@ -17,4 +19,19 @@ export function notFound(what: string, whatNl: string): RpcException {
     message: `${what} not found`,
     messageNl: `${whatNl} niet gevonden`,
   });
+}
+
+/**
+ * Validates a request/reply payload against a class-validator class. The bus is not trusted: the gateway
+ * validated the HTTP request, but anything can publish on NATS.
+ */
+export function validateRpc<T extends object>(cls: new () => T, data: unknown): T {
+  const instance = plainToInstance(cls, data ?? {});
+  const errors = validateSync(instance, { forbidUnknownValues: true });
+  const first = errors[0];
+  if (first) {
+    const detail = Object.values(first.constraints ?? {}).join(', ') || 'is not valid';
+    throw validationFailed(first.property, `${first.property}: ${detail}`, `${first.property}: ongeldige waarde`);
+  }
+  return instance;
 }

@@ -25,12 +25,13 @@ export interface JetStreamTransportOptions {
 
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
+/** The settings every app uses; `replicas` comes from NATS_STREAM_REPLICAS (3 on a production cluster). */
 export function jetStreamDefaults(
   app: string,
   servers: string[],
-  overrides: Partial<JetStreamTransportOptions> = {},
+  replicas = 1,
+  overrides: Partial<Omit<JetStreamTransportOptions, 'app' | 'servers'>> = {},
 ): JetStreamTransportOptions {
-  const replicas = overrides.stream?.replicas ?? 1;
   return {
     servers,
     app,

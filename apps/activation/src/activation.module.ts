@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
+import { ObservabilityModule } from '#lib/observability';
+import { postgresOptions } from '#lib/platform';
+import type { ActivationEnv } from './activation.env.js';
+import { CreateIncidents1764288000000 } from './database/migrations/1764288000000-CreateIncidents.js';
+import { HealthController } from './health.controller.js';
+import { IncidentEntity } from './incident/incident.entity.js';
+import { IncidentRpcController } from './incident/incident.rpc.controller.js';
+import { IncidentService } from './incident/incident.service.js';
+import { TaskEntity } from './incident/task.entity.js';
+import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
+import { PlanSlotEntity } from './plan/plan-slot.entity.js';
+
+export const ACTIVATION_SCHEMA = 'activation';
+
+@Module({})
+export class ActivationModule {
+  static forRoot(config: ActivationEnv): DynamicModule {
+    const servers = [config.NATS_URL];
+    return {
+      module: ActivationModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...postgresOptions({
+            url: config.DATABASE_URL,
+            schema: ACTIVATION_SCHEMA,
+            entities: [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
+            migrations: [CreateIncidents1764288000000],
+            applicationName: 'crisisklaar-activation',
+          }),
+          retryAttempts: 1,
+        }),
+        TerminusModule,
+        ObservabilityModule,
+        OutboxRelayModule.forRoot({ servers, app: 'activation' }),
+      ],
+      controllers: [IncidentRpcController, HealthController],
+      providers: [
+        IncidentService,
+        DemoPlanSeeder,
+        {
+          provide: JetStreamServer,
+          useValue: new JetStreamServer(jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS)),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type IncidentStatus = 'reported' | 'active' | 'stabilising' | 'aftercare' | 'evaluation' | 'closed' | 'cancelled';
+
+@Entity({ name: 'incident' })
+@Index('incident_idempotency_uq', ['schoolId', 'idempotencyKey'], { unique: true })
+export class IncidentEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column({ name: 'board_id', type: 'uuid' }) boardId!: string;
+  @Column({ name: 'school_id', type: 'uuid' }) schoolId!: string;
+  @Column({ name: 'calamity_type', type: 'text' }) calamityType!: string;
+  @Column('text') summary!: string;
+  @Column('boolean') drill!: boolean;
+  @Column('text') status!: IncidentStatus;
+  @Column({ name: 'idempotency_key', type: 'text' }) idempotencyKey!: string;
+  @Column({ name: 'catalog_version', type: 'text' }) catalogVersion!: string;
+  @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
+  @Column({ name: 'correlation_id', type: 'text' }) correlationId!: string;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,35 @@
+import type { IncidentView, TaskView } from '#lib/contracts';
+import type { IncidentEntity } from './incident.entity.js';
+import type { TaskEntity } from './task.entity.js';
+
+export function toTaskView(task: TaskEntity): TaskView {
+  return {
+    id: task.id,
+    incidentId: task.incidentId,
+    templateId: task.templateId,
+    role: task.role,
+    assigneeId: task.assigneeId,
+    status: task.status,
+    title: { nl: task.titleNl, en: task.titleEn },
+    dueAt: task.dueAt.toISOString(),
+    phase: task.phase,
+    priority: task.priority,
+    ackRequired: task.ackRequired,
+  };
+}
+
+export function toIncidentView(incident: IncidentEntity, tasks: TaskEntity[]): IncidentView {
+  return {
+    id: incident.id,
+    boardId: incident.boardId,
+    schoolId: incident.schoolId,
+    status: incident.status,
+    calamityType: incident.calamityType,
+    summary: incident.summary,
+    drill: incident.drill,
+    createdAt: incident.createdAt.toISOString(),
+    createdBy: incident.createdBy,
+    catalogVersion: incident.catalogVersion,
+    tasks: [...tasks].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.templateId.localeCompare(b.templateId)).map(toTaskView),
+  };
+}

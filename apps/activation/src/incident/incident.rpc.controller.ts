@@ -1,0 +1,37 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsUUID } from 'class-validator';
+import { RpcPattern, type IncidentView, type ProtocolView, type TriggerIncidentResponse } from '#lib/contracts';
+import { validateRpc } from '#lib/platform';
+import { BUILTIN_CALAMITY_TYPES } from '../protocol/builtin-protocol.js';
+import { IncidentService } from './incident.service.js';
+import { TriggerIncidentCommand } from './trigger-incident.command.js';
+
+class GetIncidentQuery {
+  @IsUUID() incidentId!: string;
+}
+
+class ListProtocolsQuery {
+  @IsUUID() schoolId!: string;
+}
+
+@Controller()
+export class IncidentRpcController {
+  constructor(private readonly incidents: IncidentService) {}
+
+  @MessagePattern(RpcPattern.TriggerIncident)
+  trigger(@Payload() data: unknown): Promise<TriggerIncidentResponse> {
+    return this.incidents.trigger(validateRpc(TriggerIncidentCommand, data));
+  }
+
+  @MessagePattern(RpcPattern.GetIncident)
+  get(@Payload() data: unknown): Promise<IncidentView | null> {
+    return this.incidents.get(validateRpc(GetIncidentQuery, data).incidentId);
+  }
+
+  @MessagePattern(RpcPattern.ListProtocols)
+  protocols(@Payload() data: unknown): ProtocolView[] {
+    validateRpc(ListProtocolsQuery, data);
+    return BUILTIN_CALAMITY_TYPES.map((t) => ({ id: t.id, name: t.name.nl, nameEn: t.name.en, taskCount: t.tasks.length }));
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { buildEvent, EventSubject, type EventEnvelope, type IncidentView, type TriggerIncidentResponse } from '#lib/contracts';
+import { addToOutbox, OutboxRelayService } from '#lib/messaging';
+import { isUniqueViolation, validationFailed } from '#lib/platform';
+import { dueAt } from '../protocol/iso-duration.js';
+import { BUILTIN_CATALOG_VERSION, findCalamityType, type CalamityType } from '../protocol/builtin-protocol.js';
+import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
+import { IncidentEntity } from './incident.entity.js';
+import { toIncidentView } from './incident.mapper.js';
+import { TaskEntity } from './task.entity.js';
+import type { TriggerIncidentCommand } from './trigger-incident.command.js';
+
+@Injectable()
+export class IncidentService {
+  private readonly log = new Logger(IncidentService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelayService,
+  ) {}
+
+  /**
+   * Starts the protocol: the incident, its tasks and the events that announce them, in one transaction. The
+   * same idempotency key at the same school returns the incident made the first time (a double tap, a retried
+   * request), with no second set of tasks and so no second notification.
+   */
+  async trigger(command: TriggerIncidentCommand): Promise<TriggerIncidentResponse> {
+    const calamity = findCalamityType(command.calamityType);
+    if (!calamity) {
+      throw validationFailed(
+        'calamityType',
+        `unknown calamity type "${command.calamityType}"`,
+        `onbekend type calamiteit "${command.calamityType}"`,
+      );
+    }
+    const existing = await this.findByKey(command.schoolId, command.idempotencyKey);
+    if (existing) {
+      return { created: false, incident: existing };
+    }
+    try {
+      const incident = await this.dataSource.transaction((manager) => this.create(manager, command, calamity));
+      this.relay.nudge();
+      return { created: true, incident };
+    } catch (error) {
+      if (isUniqueViolation(error, 'incident_idempotency_uq')) {
+        const raced = await this.findByKey(command.schoolId, command.idempotencyKey);
+        if (raced) {
+          return { created: false, incident: raced };
+        }
+      }
+      throw error;
+    }
+  }
+
+  async get(incidentId: string): Promise<IncidentView | null> {
+    const incident = await this.dataSource.getRepository(IncidentEntity).findOneBy({ id: incidentId });
+    if (!incident) {
+      return null;
+    }
+    const tasks = await this.dataSource.getRepository(TaskEntity).findBy({ incidentId });
+    return toIncidentView(incident, tasks);
+  }
+
+  private async findByKey(schoolId: string, idempotencyKey: string): Promise<IncidentView | null> {
+    const incident = await this.dataSource.getRepository(IncidentEntity).findOneBy({ schoolId, idempotencyKey });
+    return incident ? this.get(incident.id) : null;
+  }
+
+  private async create(manager: EntityManager, command: TriggerIncidentCommand, calamity: CalamityType): Promise<IncidentView> {
+    const now = new Date();
+    const incident = manager.create(IncidentEntity, {
+      id: randomUUID(),
+      boardId: command.boardId,
+      schoolId: command.schoolId,
+      calamityType: calamity.id,
+      summary: command.summary,
+      drill: command.drill,
+      status: 'active',
+      idempotencyKey: command.idempotencyKey,
+      catalogVersion: BUILTIN_CATALOG_VERSION,
+      createdBy: command.actorId,
+      correlationId: command.correlationId,
+      createdAt: now,
+    });
+    await manager.insert(IncidentEntity, incident);
+
+    const primaries = await this.primaries(manager, command.schoolId);
+    const tasks = calamity.tasks.map((template) =>
+      manager.create(TaskEntity, {
+        id: randomUUID(),
+        incidentId: incident.id,
+        templateId: template.id,
+        role: template.role,
+        assigneeId: primaries.get(template.role) ?? null,
+        status: 'pending',
+        titleNl: template.title.nl,
+        titleEn: template.title.en,
+        phase: template.phase,
+        priority: template.priority,
+        ackRequired: template.ackRequired,
+        dueAt: dueAt(now, template.deadline),
+        createdAt: now,
+      }),
+    );
+    await manager.insert(TaskEntity, tasks);
+    const unstaffed = tasks.filter((t) => t.assigneeId === null).map((t) => t.role);
+    if (unstaffed.length > 0) {
+      this.log.warn(`incident ${incident.id}: no one in the plan for ${[...new Set(unstaffed)].join(', ')}`);
+    }
+
+    const meta = {
+      boardId: incident.boardId,
+      schoolId: incident.schoolId,
+      incidentId: incident.id,
+      actor: command.actorId,
+      correlationId: command.correlationId,
+      drill: incident.drill,
+      occurredAt: now,
+    };
+    const activated = buildEvent(
+      EventSubject.IncidentActivated,
+      { ...meta, causationId: command.correlationId },
+      {
+        calamityType: incident.calamityType,
+        summary: incident.summary,
+        status: incident.status,
+        taskCount: tasks.length,
+        catalogVersion: incident.catalogVersion,
+      },
+    );
+    const assigned: EventEnvelope[] = tasks
+      .filter((task): task is TaskEntity & { assigneeId: string } => task.assigneeId !== null)
+      .map((task) =>
+        buildEvent(
+          EventSubject.TaskAssigned,
+          { ...meta, causationId: activated.id },
+          {
+            taskId: task.id,
+            templateId: task.templateId,
+            role: task.role,
+            assigneeId: task.assigneeId,
+            title: { nl: task.titleNl, en: task.titleEn },
+            dueAt: task.dueAt.toISOString(),
+            phase: task.phase,
+            priority: task.priority,
+            ackRequired: task.ackRequired,
+          },
+        ),
+      );
+    await addToOutbox(manager, [activated, ...assigned]);
+    return toIncidentView(incident, tasks);
+  }
+
+  /** The primary person of each role in the school's plan. */
+  private async primaries(manager: EntityManager, schoolId: string): Promise<Map<string, string>> {
+    const slots = await manager.getRepository(PlanSlotEntity).find({ where: { schoolId }, order: { rank: 'ASC' } });
+    const byRole = new Map<string, string>();
+    for (const slot of slots) {
+      if (!byRole.has(slot.role)) {
+        byRole.set(slot.role, slot.personId);
+      }
+    }
+    return byRole;
+  }
+}

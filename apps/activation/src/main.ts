@@ -1,0 +1,31 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { RpcQueue } from '#lib/contracts';
+import { JetStreamServer } from '#lib/messaging';
+import { migrate, runMain, runService } from '#lib/platform';
+import { loadActivationEnv } from './activation.env.js';
+import { ACTIVATION_SCHEMA, ActivationModule } from './activation.module.js';
+import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
+
+runMain('activation', async () => {
+  const config = loadActivationEnv();
+  await runService({
+    app: 'activation',
+    module: ActivationModule.forRoot(config),
+    httpPort: config.ACTIVATION_HTTP_PORT,
+    logLevel: config.LOG_LEVEL,
+    natsUrl: config.NATS_URL,
+    dependencies: [
+      { name: 'PostgreSQL', url: config.DATABASE_URL, variable: 'DATABASE_URL' },
+      { name: 'NATS', url: config.NATS_URL, variable: 'NATS_URL' },
+    ],
+    rpcQueue: RpcQueue.Activation,
+    eventStrategy: (app) => app.get(JetStreamServer),
+    beforeListen: async (app) => {
+      await migrate(app.get<DataSource>(getDataSourceToken()), ACTIVATION_SCHEMA);
+      if (config.SEED_DEMO) {
+        await app.get(DemoPlanSeeder).seedIfEmpty();
+      }
+    },
+  });
+});

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource } from 'typeorm';
+import type { AppRole } from '#lib/demo';
+import { AccountEntity, MembershipEntity, SchoolEntity } from './account.entities.js';
+
+export interface Membership {
+  schoolId: string;
+  schoolName: string;
+  boardId: string;
+  role: AppRole;
+}
+
+export interface Caller {
+  personId: string;
+  name: string;
+  memberships: Membership[];
+}
+
+@Injectable()
+export class AccountService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  findByEmail(email: string): Promise<AccountEntity | null> {
+    return this.dataSource.getRepository(AccountEntity).findOneBy({ email: email.trim().toLowerCase() });
+  }
+
+  /** The person with every school they have a role at; null if the account is gone. */
+  async caller(personId: string): Promise<Caller | null> {
+    const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });
+    if (!account) {
+      return null;
+    }
+    const memberships = await this.dataSource.getRepository(MembershipEntity).findBy({ personId });
+    const schools = await this.dataSource
+      .getRepository(SchoolEntity)
+      .findBy({ id: In(memberships.map((m) => m.schoolId)) });
+    const byId = new Map(schools.map((s) => [s.id, s]));
+    return {
+      personId,
+      name: account.name,
+      memberships: memberships
+        .filter((m) => byId.has(m.schoolId))
+        .map((m) => ({ schoolId: m.schoolId, schoolName: byId.get(m.schoolId)!.name, boardId: byId.get(m.schoolId)!.boardId, role: m.role }))
+        .sort((a, b) => a.schoolName.localeCompare(b.schoolName)),
+    };
+  }
+}

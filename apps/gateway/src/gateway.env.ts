@@ -1,0 +1,24 @@
+import { commonEnv, env, loadEnv, type EnvOf } from '#lib/platform';
+
+export const gatewayEnvSchema = {
+  ...commonEnv,
+  /** The public HTTP port: the API, the phone app, the webhooks. */
+  HTTP_PORT: env.port(3000),
+  PUBLIC_BASE_URL: env.url(['https', 'http'], 'http://localhost:3000'),
+  VAPID_PUBLIC_KEY: env.string(/^[A-Za-z0-9_-]{80,100}$/, 'a base64url P-256 public key (npm run vapid:generate)'),
+  /** Signs access tokens. Required in production; elsewhere a random one is made at boot. */
+  AUTH_TOKEN_SECRET: env.optional(env.secret(32, 'at least 32 characters')),
+  /** Lifetime of an access token. */
+  ACCESS_TOKEN_TTL_SECONDS: env.int(60, 86_400, 900),
+  /** How long the gateway waits for another app's answer before it says 503. */
+  RPC_TIMEOUT_MS: env.int(100, 60_000, 5_000),
+};
+export type GatewayEnv = EnvOf<typeof gatewayEnvSchema>;
+
+export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  const config = loadEnv('gateway', gatewayEnvSchema, source);
+  if (config.NODE_ENV === 'production' && !config.AUTH_TOKEN_SECRET) {
+    return loadEnv('gateway', { ...gatewayEnvSchema, AUTH_TOKEN_SECRET: env.secret(32, 'at least 32 characters') }, source);
+  }
+  return config;
+}

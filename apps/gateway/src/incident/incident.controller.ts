@@ -1,0 +1,130 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RpcPattern, type IncidentView, type TimelineEntryView } from '#lib/contracts';
+import type { Caller } from '../account/account.service.js';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
+import { ApiError, notFound } from '../common/api-error.js';
+import { RpcClient } from '../common/rpc.client.js';
+import {
+  IncidentDto,
+  ProtocolDto,
+  TimelineEntryDto,
+  TimelineVerificationDto,
+  TriggerIncidentRequestDto,
+} from './incident.dto.js';
+import { toCsv } from './timeline-csv.js';
+
+const INCIDENT: [string, string] = ['Incident', 'Incident'];
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new ApiError({ statusCode: 400, code: 'VALIDATION_FAILED', field: 'id', message: 'id: must be a UUID', messageNl: 'id: moet een UUID zijn' }),
+});
+
+@ApiTags('incidents')
+@ApiBearerAuth()
+@Controller('api')
+export class IncidentController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('protocols')
+  @ApiQuery({ name: 'schoolId', required: false, description: 'Defaults to the first school of the caller' })
+  @ApiOkResponse({ type: [ProtocolDto] })
+  async protocols(@CurrentCaller() caller: Caller, @Query('schoolId') schoolId?: string): Promise<ProtocolDto[]> {
+    const school = schoolId ?? caller.memberships[0]?.schoolId;
+    if (!school || !caller.memberships.some((m) => m.schoolId === school)) {
+      throw notFound('School', 'School');
+    }
+    return this.rpc.call(RpcPattern.ListProtocols, { schoolId: school });
+  }
+
+  /** Triggers the protocol. 201 with the new incident; the same idempotency key again: 200 with the same one. */
+  @Post('incidents')
+  @ApiCreatedResponse({ type: IncidentDto, description: 'The protocol started' })
+  @ApiOkResponse({ type: IncidentDto, description: 'This idempotency key was used before: the same incident' })
+  async trigger(
+    @CurrentCaller() caller: Caller,
+    @Body() body: TriggerIncidentRequestDto,
+    @Req() req: Request & { correlationId?: string },
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentView> {
+    const membership = requireRole(caller, body.schoolId, TRIGGER_ROLES, ['School', 'School']);
+    const result = await this.rpc.call(RpcPattern.TriggerIncident, {
+      calamityType: body.calamityType,
+      boardId: membership.boardId,
+      schoolId: body.schoolId,
+      summary: body.summary,
+      drill: body.drill ?? false,
+      idempotencyKey: body.idempotencyKey,
+      actorId: caller.personId,
+      correlationId: req.correlationId ?? body.idempotencyKey,
+    });
+    res.status(result.created ? 201 : 200);
+    return result.incident;
+  }
+
+  @Get('incidents/:id')
+  @ApiOkResponse({ type: IncidentDto })
+  async get(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<IncidentView> {
+    return this.readable(caller, id);
+  }
+
+  @Get('incidents/:id/timeline')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: [TimelineEntryDto] })
+  async timeline(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+    @Query('format') format?: string,
+  ): Promise<TimelineEntryView[] | string> {
+    await this.readable(caller, id);
+    const entries = await this.allEntries(id);
+    if (format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="timeline-${id}.csv"`);
+      return toCsv(entries);
+    }
+    return entries;
+  }
+
+  @Get('incidents/:id/timeline/verify')
+  @ApiOkResponse({ type: TimelineVerificationDto })
+  async verify(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<TimelineVerificationDto> {
+    await this.readable(caller, id);
+    return this.rpc.call(RpcPattern.VerifyTimeline, { incidentId: id });
+  }
+
+  private async readable(caller: Caller, id: string): Promise<IncidentView> {
+    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
+    if (!incident) {
+      throw notFound(...INCIDENT);
+    }
+    requireRole(caller, incident.schoolId, INCIDENT_READ_ROLES, INCIDENT);
+    return incident;
+  }
+
+  private async allEntries(incidentId: string): Promise<TimelineEntryView[]> {
+    const entries: TimelineEntryView[] = [];
+    for (;;) {
+      const page = await this.rpc.call(RpcPattern.ListTimeline, {
+        incidentId,
+        afterSeq: entries.at(-1)?.seq ?? 0,
+        limit: 1000,
+      });
+      entries.push(...page);
+      if (page.length < 1000) {
+        return entries;
+      }
+    }
+  }
+}

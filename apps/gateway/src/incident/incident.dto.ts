@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+
+export class TriggerIncidentRequestDto {
+  @ApiProperty({ example: 'death-of-pupil', description: 'A calamity type id from GET /api/protocols' })
+  @IsString()
+  @Length(1, 64)
+  calamityType!: string;
+
+  @ApiProperty({ format: 'uuid' }) @IsUUID() schoolId!: string;
+
+  @ApiProperty({ description: 'What is known, briefly. Stays inside Crisisklaar: never in a push or SMS.', maxLength: 2000 })
+  @IsString()
+  @MaxLength(2000)
+  summary!: string;
+
+  @ApiPropertyOptional({ default: false, description: 'A drill: flagged everywhere and counted apart' })
+  @IsOptional()
+  @IsBoolean()
+  drill?: boolean;
+
+  @ApiProperty({ description: 'Chosen by the client per trigger; the same key again returns the same incident', minLength: 8 })
+  @IsString()
+  @Length(8, 128)
+  @Matches(/^[\w.:-]+$/)
+  idempotencyKey!: string;
+}
+
+export class LocalizedTextDto {
+  @ApiProperty() nl!: string;
+  @ApiProperty() en!: string;
+}
+
+export class TaskDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() incidentId!: string;
+  @ApiProperty() templateId!: string;
+  @ApiProperty() role!: string;
+  @ApiProperty({ nullable: true, type: String }) assigneeId!: string | null;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: LocalizedTextDto }) title!: LocalizedTextDto;
+  @ApiProperty() dueAt!: string;
+  @ApiProperty() phase!: number;
+  @ApiProperty({ enum: ['critical', 'high', 'normal'] }) priority!: string;
+  @ApiProperty() ackRequired!: boolean;
+}
+
+export class IncidentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() boardId!: string;
+  @ApiProperty() schoolId!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() calamityType!: string;
+  @ApiProperty() summary!: string;
+  @ApiProperty() drill!: boolean;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty() catalogVersion!: string;
+  @ApiProperty({ type: [TaskDto] }) tasks!: TaskDto[];
+}
+
+export class TimelineEntryDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty() id!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty() recordedAt!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty() drill!: boolean;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty() hash!: string;
+}
+
+export class TimelineVerificationDto {
+  @ApiProperty() valid!: boolean;
+  @ApiProperty() entries!: number;
+  @ApiProperty({ nullable: true, type: Number }) firstBrokenSeq!: number | null;
+}
+
+export class ProtocolDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() nameEn!: string;
+  @ApiProperty() taskCount!: number;
+}

@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { migrate, runMain, runService } from '#lib/platform';
+import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { validationPipe } from './common/validation.js';
+import { loadGatewayEnv } from './gateway.env.js';
+import { GATEWAY_SCHEMA, GatewayModule } from './gateway.module.js';
+
+export function configureHttp(app: INestApplication): void {
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new HttpExceptionFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Crisisklaar API')
+      .setDescription('Het calamiteitenprotocol van de school als software. / The school calamity protocol as software.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+runMain('gateway', async () => {
+  const config = loadGatewayEnv();
+  await runService({
+    app: 'gateway',
+    module: GatewayModule.forRoot(config),
+    httpPort: config.HTTP_PORT,
+    logLevel: config.LOG_LEVEL,
+    natsUrl: config.NATS_URL,
+    dependencies: [
+      { name: 'PostgreSQL', url: config.DATABASE_URL, variable: 'DATABASE_URL' },
+      { name: 'NATS', url: config.NATS_URL, variable: 'NATS_URL' },
+    ],
+    beforeListen: async (app) => {
+      await migrate(app.get<DataSource>(getDataSourceToken()), GATEWAY_SCHEMA);
+      if (config.SEED_DEMO) {
+        await app.get(DemoAccountsSeeder).seedIfEmpty();
+      }
+      configureHttp(app);
+    },
+  });
+});

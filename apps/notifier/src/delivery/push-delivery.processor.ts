@@ -1,0 +1,131 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { queueMetrics, runWithContext } from '#lib/observability';
+import { PUSH_SENDER, type PushMessage, type PushSender } from '../push/push-sender.port.js';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
+import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
+import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
+import { NotificationService } from './notification.service.js';
+import { PUBLIC_BASE_URL } from './public-url.token.js';
+
+/**
+ * Sends one notification to every device of its person. Safe to run again: devices that already accepted it
+ * are skipped (push_attempt), and a notification that is no longer queued is left alone.
+ */
+@Processor(WEB_PUSH_QUEUE, { concurrency: 20 })
+export class PushDeliveryProcessor extends WorkerHost {
+  private readonly log = new Logger(PushDeliveryProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PUSH_SENDER) private readonly sender: PushSender,
+    private readonly notifications: NotificationService,
+    @Inject(PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
+  ) {
+    super();
+  }
+
+  async process(job: Job<PushJobData>): Promise<string> {
+    const started = process.hrtime.bigint();
+    const notification = await this.dataSource.getRepository(NotificationEntity).findOneBy({ id: job.data.notificationId });
+    if (!notification || notification.status !== 'queued') {
+      return 'skipped';
+    }
+    return runWithContext({ correlationId: notification.cause.correlationId }, async () => {
+      try {
+        return await this.deliver(notification);
+      } finally {
+        queueMetrics.duration.observe({ queue: WEB_PUSH_QUEUE }, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    });
+  }
+
+  private async deliver(notification: NotificationEntity): Promise<string> {
+    const subscriptions = await this.dataSource.getRepository(PushSubscriptionEntity).findBy({ personId: notification.personId });
+    if (subscriptions.length === 0) {
+      await this.notifications.finish(notification, { status: 'failed', reason: 'no_push_subscription' });
+      return 'no-subscription';
+    }
+    const attempts = this.dataSource.getRepository(PushAttemptEntity);
+    const done = new Set(
+      (await attempts.findBy({ notificationId: notification.id, outcome: 'accepted' })).map((a) => a.subscriptionId),
+    );
+    let accepted = done.size;
+    let retry: string | undefined;
+    const message = this.message(notification);
+    for (const subscription of subscriptions.filter((s) => !done.has(s.id))) {
+      const result = await this.sender.send(
+        { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
+        message,
+        { topic: notification.taskId.replace(/-/g, ''), urgency: 'high' },
+      );
+      if (result.outcome === 'retry') {
+        retry = result.detail;
+        continue;
+      }
+      await attempts.upsert(
+        { notificationId: notification.id, subscriptionId: subscription.id, outcome: result.outcome, statusCode: result.statusCode },
+        ['notificationId', 'subscriptionId'],
+      );
+      if (result.outcome === 'accepted') {
+        accepted += 1;
+      } else if (result.outcome === 'gone') {
+        await this.dataSource.getRepository(PushSubscriptionEntity).delete({ id: subscription.id });
+      }
+    }
+    if (accepted > 0) {
+      await this.notifications.finish(notification, { status: 'sent', devices: accepted });
+      return 'sent';
+    }
+    if (retry) {
+      throw new Error(retry); // BullMQ retries with backoff; the last failure ends in onFailed
+    }
+    await this.notifications.finish(notification, { status: 'failed', reason: 'push_rejected' });
+    return 'rejected';
+  }
+
+  /** A reference and a link; no calamity type, names or free text (they would pass through push services). */
+  private message(n: NotificationEntity): PushMessage {
+    const drill = n.cause.drill;
+    return {
+      v: 1,
+      kind: 'task',
+      taskId: n.taskId,
+      incidentId: n.incidentId,
+      drill,
+      url: `${this.publicBaseUrl.replace(/\/$/, '')}/app/tasks/${n.taskId}`,
+      title: drill ? 'Crisisklaar (oefening): nieuwe taak' : 'Crisisklaar: nieuwe taak',
+      body: 'Open de app voor je taak. / Open the app for your task.',
+      actions: [
+        { action: 'acknowledge', title: 'Ik pak het op' },
+        { action: 'open', title: 'Openen' },
+      ],
+    };
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<PushJobData>, result: string): void {
+    queueMetrics.jobs.inc({ queue: WEB_PUSH_QUEUE, outcome: result });
+    queueMetrics.enqueueToDone.observe({ queue: WEB_PUSH_QUEUE }, (Date.now() - job.timestamp) / 1000);
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<PushJobData> | undefined, error: Error): Promise<void> {
+    if (!job) {
+      return;
+    }
+    const final = job.attemptsMade >= (job.opts.attempts ?? PUSH_JOB_OPTIONS.attempts);
+    queueMetrics.jobs.inc({ queue: WEB_PUSH_QUEUE, outcome: final ? 'failed' : 'retry' });
+    this.log.warn(`push job ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
+    if (!final) {
+      return;
+    }
+    const [notification] = await this.notifications.findByIds([job.data.notificationId]);
+    if (notification) {
+      await this.notifications.finish(notification, { status: 'failed', reason: 'push_unavailable', detail: error.message });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventSubject, type EventEnvelope } from '#lib/contracts';
+import { NotificationService } from './notification.service.js';
+
+@Controller()
+export class TaskAssignedConsumer {
+  constructor(private readonly notifications: NotificationService) {}
+
+  @EventPattern<string>(EventSubject.TaskAssigned)
+  async handle(@Payload() event: EventEnvelope<typeof EventSubject.TaskAssigned>): Promise<void> {
+    await this.notifications.onTaskAssigned(event);
+  }
+}

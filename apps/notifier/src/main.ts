@@ -1,0 +1,28 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { RpcQueue } from '#lib/contracts';
+import { JetStreamServer } from '#lib/messaging';
+import { migrate, runMain, runService } from '#lib/platform';
+import { loadNotifierEnv } from './notifier.env.js';
+import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
+
+runMain('notifier', async () => {
+  const config = loadNotifierEnv();
+  await runService({
+    app: 'notifier',
+    module: NotifierModule.forRoot(config),
+    httpPort: config.NOTIFIER_HTTP_PORT,
+    logLevel: config.LOG_LEVEL,
+    natsUrl: config.NATS_URL,
+    dependencies: [
+      { name: 'PostgreSQL', url: config.DATABASE_URL, variable: 'DATABASE_URL' },
+      { name: 'Redis', url: config.REDIS_URL, variable: 'REDIS_URL' },
+      { name: 'NATS', url: config.NATS_URL, variable: 'NATS_URL' },
+    ],
+    rpcQueue: RpcQueue.Notifier,
+    eventStrategy: (app) => app.get(JetStreamServer),
+    beforeListen: async (app) => {
+      await migrate(app.get<DataSource>(getDataSourceToken()), NOTIFIER_SCHEMA);
+    },
+  });
+});

@@ -1,0 +1,22 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcPattern } from '#lib/contracts';
+import { validateRpc } from '#lib/platform';
+import { RegisterPushSubscriptionCommand, RemovePushSubscriptionCommand } from './push-subscription.commands.js';
+import { PushSubscriptionService } from './push-subscription.service.js';
+
+@Controller()
+export class PushSubscriptionRpcController {
+  constructor(private readonly subscriptions: PushSubscriptionService) {}
+
+  @MessagePattern(RpcPattern.RegisterPushSubscription)
+  register(@Payload() data: unknown): Promise<{ id: string; created: boolean }> {
+    return this.subscriptions.register(validateRpc(RegisterPushSubscriptionCommand, data));
+  }
+
+  @MessagePattern(RpcPattern.RemovePushSubscription)
+  remove(@Payload() data: unknown): Promise<{ removed: boolean }> {
+    const command = validateRpc(RemovePushSubscriptionCommand, data);
+    return this.subscriptions.remove(command.personId, command.endpoint);
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { eventMetrics } from '#lib/observability';
+import { JetStreamClient } from '../jetstream/jetstream.client.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { TypeOrmOutboxStore } from './typeorm-outbox.store.js';
+
+export interface OutboxRelayModuleOptions {
+  servers: string[];
+  app: string;
+  pollIntervalMs?: number;
+}
+
+const OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
+
+/** Runs the app's outbox relay for the lifetime of the app; services call `nudge()` after a commit. */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('OutboxRelay');
+  readonly publisher: JetStreamClient;
+  readonly store: TypeOrmOutboxStore;
+  private readonly relay: OutboxRelay;
+
+  constructor(@InjectDataSource() dataSource: DataSource, @Inject(OPTIONS) options: OutboxRelayModuleOptions) {
+    this.publisher = new JetStreamClient({ servers: options.servers, name: `${options.app}-outbox` });
+    this.store = new TypeOrmOutboxStore(dataSource);
+    this.relay = new OutboxRelay(this.store, this.publisher, {
+      batchSize: 100,
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+      maxBackoffMs: 5_000,
+      onBatch: (result) => {
+        eventMetrics.published.inc(result.published.length);
+        if (result.failed) {
+          eventMetrics.publishFailures.inc();
+          this.log.warn(`publishing event ${result.failed.id} failed; it stays pending: ${result.failed.error}`);
+        }
+      },
+      onError: (error) => this.log.warn(`outbox relay round failed: ${String(error)}`),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    // Connect eagerly, so health shows the publisher's state before the first event; failures retry.
+    this.publisher.connect().catch((error: unknown) => this.log.warn(`NATS not reachable yet: ${String(error)}`));
+    this.relay.start();
+  }
+
+  /** Publish what was just committed, without waiting for the next poll. */
+  nudge(): void {
+    this.relay.nudge();
+  }
+
+  drainNow(): Promise<void> {
+    return this.relay.drainNow();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.publisher.close();
+  }
+}
+
+@Module({})
+export class OutboxRelayModule {
+  static forRoot(options: OutboxRelayModuleOptions): DynamicModule {
+    return {
+      module: OutboxRelayModule,
+      global: true,
+      providers: [{ provide: OPTIONS, useValue: options }, OutboxRelayService],
+      exports: [OutboxRelayService],
+    };
+  }
+}

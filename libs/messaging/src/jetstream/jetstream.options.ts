@@ -48,7 +48,7 @@ export function jetStreamDefaults(
       duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     },
     maxDeliver: 8,
-    ackWaitMs: 30_000,
+    ackWaitMs: 10_000,
     backoffMs: [250, 1_000, 5_000, 15_000, 30_000, 60_000],
     ...overrides,
   };

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { IncidentView, TimelineEntryView } from '#lib/contracts';
+import { sleep, waitFor } from '../support/wait.js';
+import { System, type Api } from './support/system.js';
+
+/** The notifier dies (SIGKILL) right after a trigger and comes back: the push arrives once, the timeline has no doubles. */
+describe('notifier killed right after a trigger', () => {
+  let system: System;
+  let leader: Api;
+
+  beforeAll(async () => {
+    system = await System.start();
+    leader = await system.login('leider@deregenboog.example');
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it('delivers the notification exactly once and records every event exactly once', async () => {
+    const me = await leader.get<{ memberships: { schoolId: string }[] }>('/api/me');
+    const schoolId = me.body.memberships[0]!.schoolId;
+    const device = system.push.createSubscription();
+    expect((await leader.post('/api/push/subscriptions', device.subscription)).status).toBe(201);
+
+    const trigger = await leader.post<IncidentView>('/api/incidents', {
+      calamityType: 'fire-evacuation',
+      schoolId,
+      summary: 'Rook in de aula',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    expect(trigger.status).toBe(201);
+    await system.kill('notifier');
+    await system.startApp('notifier');
+
+    const leaderTask = trigger.body.tasks.find((t) => t.role === 'leader')!;
+    await system.push.waitFor((p) => p.subscriptionId === device.id, 60_000);
+    const entries = await waitFor(
+      async () => {
+        const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${trigger.body.id}/timeline`);
+        const settled = res.body.filter((e) => e.type.startsWith('crisis.notification.')).length;
+        return settled === trigger.body.tasks.length ? res.body : undefined;
+      },
+      { timeoutMs: 60_000, message: 'a notification outcome for every task' },
+    );
+    await sleep(3_000); // a duplicate would show up in this time
+
+    const pushes = system.push.received.filter((p) => p.subscriptionId === device.id);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.json).toMatchObject({ taskId: leaderTask.id, drill: true });
+    const final = (await leader.get<TimelineEntryView[]>(`/api/incidents/${trigger.body.id}/timeline`)).body;
+    expect(final).toHaveLength(entries.length);
+    expect(new Set(final.map((e) => e.eventId)).size).toBe(final.length);
+    expect(final.filter((e) => e.type === 'crisis.notification.sent.v1')).toHaveLength(1);
+    expect(final.filter((e) => e.type === 'crisis.task.assigned.v1')).toHaveLength(trigger.body.tasks.length);
+  }, 180_000);
+});

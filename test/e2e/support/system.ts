@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import webpush from 'web-push';
+import { DEMO_PASSWORD } from '#lib/demo';
+import { ensureDatabase } from '#lib/platform';
+import pg from 'pg';
+import { startApp, stopApps, waitForHealthy, type AppName, type RunningApp } from '../../../scripts/launcher.js';
+import { startFakePushService, type FakePushService } from '../../fakes/index.js';
+import { startNatsServer, type PrivateNatsServer } from '../../support/nats-server.js';
+
+const HEALTH_PORT_VAR: Record<AppName, string> = {
+  gateway: 'HTTP_PORT',
+  activation: 'ACTIVATION_HTTP_PORT',
+  notifier: 'NOTIFIER_HTTP_PORT',
+  timeline: 'TIMELINE_HTTP_PORT',
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * The whole system for one e2e file, isolated from everything else on the machine: its own database, its own
+ * nats-server (so tests may kill it), its own Redis key prefix, a fake push service, and the four apps as
+ * real processes built by `npm run build`.
+ */
+export class System {
+  readonly logs: string[] = [];
+  private readonly running = new Map<AppName, RunningApp>();
+
+  private constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly baseUrl: string,
+    readonly push: FakePushService,
+    readonly nats: PrivateNatsServer,
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async start(): Promise<System> {
+    const nats = await startNatsServer();
+    const push = await startFakePushService();
+    const databaseUrl = `postgres://postgres@127.0.0.1:5432/crisisklaar_test_e2e_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(databaseUrl);
+    const vapid = webpush.generateVAPIDKeys();
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `ck-e2e-${randomBytes(4).toString('hex')}`,
+      NATS_URL: nats.url,
+      HTTP_PORT: String(ports[0]),
+      ACTIVATION_HTTP_PORT: String(ports[1]),
+      NOTIFIER_HTTP_PORT: String(ports[2]),
+      TIMELINE_HTTP_PORT: String(ports[3]),
+      PUBLIC_BASE_URL: 'https://crisisklaar.test',
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
+      NODE_EXTRA_CA_CERTS: push.caFile,
+      SEED_DEMO: 'true',
+    };
+    const system = new System(env, `http://127.0.0.1:${ports[0]}`, push, nats, databaseUrl);
+    await Promise.all((['activation', 'notifier', 'timeline', 'gateway'] as const).map((app) => system.startApp(app)));
+    return system;
+  }
+
+  /** Starts (or restarts) one app and waits until its /health answers 200. */
+  async startApp(app: AppName): Promise<void> {
+    const running = startApp(app, this.env, (name, line) => this.logs.push(`[${name}] ${line}`));
+    this.running.set(app, running);
+    const port = this.env[HEALTH_PORT_VAR[app]]!;
+    const exited = running.exited.then((code) => {
+      throw new Error(`${app} exited (${String(code)}) while starting:\n${this.logs.filter((l) => l.startsWith(`[${app}]`)).slice(-20).join('\n')}`);
+    });
+    await Promise.race([waitForHealthy(`http://127.0.0.1:${port}/health`, 60_000), exited]);
+    exited.catch(() => undefined);
+  }
+
+  /** SIGKILL: the app dies on the spot, mid-work, as in a crash. */
+  async kill(app: AppName): Promise<void> {
+    const running = this.running.get(app);
+    running?.child.kill('SIGKILL');
+    await running?.exited;
+  }
+
+  async stop(): Promise<void> {
+    await stopApps([...this.running.values()]);
+    await this.push.close();
+    await this.nats.dispose();
+    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${new URL(this.databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
+    await admin.end();
+  }
+
+  async login(email: string): Promise<Api> {
+    const res = await fetch(`${this.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+    });
+    if (res.status !== 200) {
+      throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+    }
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    return new Api(this.baseUrl, accessToken);
+  }
+}
+
+/** A logged-in phone: JSON over HTTP with the bearer token. */
+export class Api {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (CSV export)
+    }
+    return { status: res.status, body: parsed as T, text };
+  }
+
+  get<T = unknown>(path: string) {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = unknown>(path: string, body: unknown) {
+    return this.request<T>('POST', path, body);
+  }
+}

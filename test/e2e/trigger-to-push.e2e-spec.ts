@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { IncidentView, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import { sleep, waitFor } from '../support/wait.js';
+import { System, type Api } from './support/system.js';
+
+/**
+ * A crisis-team leader at De Regenboog triggers "death of a pupil" from a phone. The four apps run as
+ * processes against real PostgreSQL, Redis and NATS; the push service is the local fake.
+ */
+describe('trigger → tasks → push → timeline', () => {
+  let system: System;
+  let leader: Api;
+  let schoolId: string;
+  let subscriptionId: string;
+  const pupilName = 'Sanne van Dijk';
+  const summary = `${pupilName} (groep 7) is vanochtend overleden na een verkeersongeval.`;
+  const idempotencyKey = `e2e-${randomUUID()}`;
+  let first: { status: number; body: IncidentView };
+
+  beforeAll(async () => {
+    system = await System.start();
+    leader = await system.login('leider@deregenboog.example');
+    const me = await leader.get<{ memberships: { schoolId: string }[] }>('/api/me');
+    schoolId = me.body.memberships[0]!.schoolId;
+    const device = system.push.createSubscription();
+    subscriptionId = device.id;
+    const registered = await leader.post('/api/push/subscriptions', device.subscription);
+    expect(registered.status).toBe(201);
+    first = await leader.post<IncidentView>('/api/incidents', {
+      calamityType: 'death-of-pupil',
+      schoolId,
+      summary,
+      drill: false,
+      idempotencyKey,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  const leaderTask = () => first.body.tasks.find((t) => t.role === 'leader')!;
+
+  it('answers 201 with the incident and a task per role of the protocol, each with an assignee and a due time', () => {
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'active', calamityType: 'death-of-pupil', drill: false, schoolId });
+    expect(first.body.tasks.length).toBeGreaterThanOrEqual(5);
+    for (const task of first.body.tasks) {
+      expect(task.incidentId).toBe(first.body.id);
+      expect(task.assigneeId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new Date(task.dueAt).getTime()).toBeGreaterThan(new Date(first.body.createdAt).getTime());
+    }
+    expect(leaderTask().status).toBe('pending');
+  });
+
+  it('delivers a web push to the leader’s phone, VAPID-signed and encrypted, carrying only the task reference and a link', async () => {
+    const [push] = await system.push.waitFor((p) => p.subscriptionId === subscriptionId, 30_000);
+    const task = leaderTask();
+    expect(push!.json).toMatchObject({ kind: 'task', taskId: task.id, incidentId: first.body.id });
+    expect((push!.json as { url: string }).url).toBe(`https://crisisklaar.test/app/tasks/${task.id}`);
+    expect(push!.headers.urgency).toBe('high');
+    expect(push!.headers.topic).toBe(task.id.replace(/-/g, ''));
+    expect(Number(push!.headers.ttl)).toBeGreaterThan(0);
+    // Privacy: what passes through a push service never names the calamity, the pupil or the summary.
+    for (const secret of ['death', 'overl', 'Overl', pupilName, 'Sanne', 'verkeersongeval', 'groep 7']) {
+      expect(push!.payload).not.toContain(secret);
+    }
+  });
+
+  it('records activated, assigned and sent on the timeline in causal order, with a valid hash chain', async () => {
+    const entries = await waitFor(
+      async () => {
+        const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
+        const sent = res.body.filter((e) => e.type === 'crisis.notification.sent.v1');
+        return sent.length === 1 ? res.body : undefined;
+      },
+      { timeoutMs: 30_000, message: 'the notification.sent entry' },
+    );
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    expect(entries[0]!.type).toBe('crisis.incident.activated.v1');
+    const assigned = entries.filter((e) => e.type === 'crisis.task.assigned.v1');
+    expect(assigned.map((e) => e.data.taskId).sort()).toEqual(first.body.tasks.map((t) => t.id).sort());
+    const sent = entries.find((e) => e.type === 'crisis.notification.sent.v1')!;
+    const leaderAssigned = assigned.find((e) => e.data.taskId === leaderTask().id)!;
+    expect(sent.data).toMatchObject({ taskId: leaderTask().id, channel: 'push', devices: 1 });
+    expect(sent.seq).toBeGreaterThan(leaderAssigned.seq);
+    for (const [i, entry] of entries.entries()) {
+      expect(entry.prevHash).toBe(i === 0 ? '0'.repeat(64) : entries[i - 1]!.hash);
+    }
+    const verify = await leader.get<TimelineVerification>(`/api/incidents/${first.body.id}/timeline/verify`);
+    expect(verify.body).toEqual({ valid: true, entries: entries.length, firstBrokenSeq: null });
+  });
+
+  it('does not hide that people without a device were not reached', async () => {
+    const entries = await waitFor(
+      async () => {
+        const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
+        const failed = res.body.filter((e) => e.type === 'crisis.notification.failed.v1');
+        return failed.length === first.body.tasks.length - 1 ? failed : undefined;
+      },
+      { timeoutMs: 30_000, message: 'a failed entry for every assignee without a device' },
+    );
+    expect(entries.every((e) => e.data.reason === 'no_push_subscription')).toBe(true);
+  });
+
+  it('returns the same incident for the same idempotency key, with no second set of tasks or notifications', async () => {
+    const before = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
+    const again = await leader.post<IncidentView>('/api/incidents', {
+      calamityType: 'death-of-pupil',
+      schoolId,
+      summary,
+      drill: false,
+      idempotencyKey,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.tasks.map((t) => t.id).sort()).toEqual(first.body.tasks.map((t) => t.id).sort());
+    await sleep(3_000); // give a wrongly made second fan-out the time to show
+    expect(system.push.received.filter((p) => p.subscriptionId === subscriptionId)).toHaveLength(1);
+    const after = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
+    expect(after.body).toHaveLength(before.body.length);
+  });
+
+  it('exports the timeline as CSV in the same order', async () => {
+    const json = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
+    const csv = await leader.get(`/api/incidents/${first.body.id}/timeline?format=csv`);
+    const rows = csv.text.trim().split('\r\n');
+    expect(rows[0]).toBe('seq,occurredAt,recordedAt,type,actor,drill,data,prevHash,hash');
+    expect(rows.slice(1).map((r) => Number(r.split(',')[0]))).toEqual(json.body.map((e) => e.seq));
+  });
+
+  it('keeps the incident from people of another school, and from staff', async () => {
+    const other = await system.login('leider@hetbaken.example');
+    expect((await other.get(`/api/incidents/${first.body.id}`)).status).toBe(404);
+    expect((await other.get(`/api/incidents/${first.body.id}/timeline`)).status).toBe(404);
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.get(`/api/incidents/${first.body.id}`)).status).toBe(403);
+    const trigger = await staff.post('/api/incidents', { calamityType: 'threat', schoolId, summary: '', idempotencyKey: `e2e-${randomUUID()}` });
+    expect(trigger.status).toBe(403);
+  });
+
+  it('refuses bad input with a 4xx that names the field, in Dutch and English', async () => {
+    const unknownType = await leader.post<{ code: string; field: string; messageNl: string }>('/api/incidents', {
+      calamityType: 'alien-invasion',
+      schoolId,
+      summary: '',
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    expect(unknownType.status).toBe(400);
+    expect(unknownType.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'calamityType' });
+    expect(unknownType.body.messageNl).toMatch(/onbekend/);
+    const missingKey = await leader.post<{ field: string }>('/api/incidents', { calamityType: 'threat', schoolId, summary: '' });
+    expect(missingKey.status).toBe(400);
+    expect(missingKey.body.field).toBe('idempotencyKey');
+    const badId = await leader.get<{ field: string }>('/api/incidents/not-a-uuid');
+    expect(badId.status).toBe(400);
+  });
+});

@@ -24,7 +24,11 @@ export interface RunningApp {
 }
 
 /** Starts one app as its own process, handing each line it prints to `onLine`. */
-export function startApp(app: AppName, env: NodeJS.ProcessEnv, onLine: (app: AppName, line: string) => void): RunningApp {
+export function startApp(
+  app: AppName,
+  env: NodeJS.ProcessEnv,
+  onLine: (app: AppName, line: string) => void,
+): RunningApp {
   const child = spawn(process.execPath, [entryPoint(app)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => onLine(app, line));

@@ -136,7 +136,12 @@ describe('trigger → tasks → push → timeline', () => {
     expect((await other.get(`/api/incidents/${first.body.id}/timeline`)).status).toBe(404);
     const staff = await system.login('docent@deregenboog.example');
     expect((await staff.get(`/api/incidents/${first.body.id}`)).status).toBe(403);
-    const trigger = await staff.post('/api/incidents', { calamityType: 'threat', schoolId, summary: '', idempotencyKey: `e2e-${randomUUID()}` });
+    const trigger = await staff.post('/api/incidents', {
+      calamityType: 'threat',
+      schoolId,
+      summary: '',
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
     expect(trigger.status).toBe(403);
   });
 
@@ -150,7 +155,11 @@ describe('trigger → tasks → push → timeline', () => {
     expect(unknownType.status).toBe(400);
     expect(unknownType.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'calamityType' });
     expect(unknownType.body.messageNl).toMatch(/onbekend/);
-    const missingKey = await leader.post<{ field: string }>('/api/incidents', { calamityType: 'threat', schoolId, summary: '' });
+    const missingKey = await leader.post<{ field: string }>('/api/incidents', {
+      calamityType: 'threat',
+      schoolId,
+      summary: '',
+    });
     expect(missingKey.status).toBe(400);
     expect(missingKey.body.field).toBe('idempotencyKey');
     const badId = await leader.get<{ field: string }>('/api/incidents/not-a-uuid');

@@ -74,6 +74,9 @@ describe('fake push service, driven by the real web-push client', () => {
     expect(result.statusCode).toBe(201);
     expect(result.headers.location).toMatch(new RegExp(`^${fake.origin}/message/`));
     const [push] = await fake.waitFor((p) => p.subscriptionId === subscriptionId, 1000);
+    if (!push) {
+      throw new Error('no push');
+    }
     expect(push.json).toEqual(message);
     expect(push.payload).toBe(JSON.stringify(message));
     expect(push.headers).toEqual({ ttl: 60, urgency: 'high', topic: 'drill-42', contentEncoding: 'aes128gcm' });
@@ -122,7 +125,7 @@ describe('fake push service, driven by the real web-push client', () => {
     await expect(webpush.sendNotification(subscription, '{}', options({ vapidDetails }))).rejects.toMatchObject({
       statusCode: 401,
     });
-    expect(fake.rejected[0].reason).toMatch(/signature does not verify/);
+    expect(fake.rejected[0]!.reason).toMatch(/signature does not verify/);
   });
 
   it.each([
@@ -141,7 +144,7 @@ describe('fake push service, driven by the real web-push client', () => {
     );
 
     expect(await postRaw(agent, details, { Authorization })).toBe(401);
-    expect(fake.rejected[0].reason).toMatch(reason);
+    expect(fake.rejected[0]!.reason).toMatch(reason);
   });
 
   it('refuses a push without TTL (400), without VAPID (401) and to an unknown subscription (404)', async () => {

@@ -110,7 +110,7 @@ describe('fake Twilio API, driven by the real twilio client', () => {
       const tampered = { ...webhook.params, MessageStatus: 'failed' };
       expect(twilio.validateRequest(AUTH_TOKEN, signature, webhook.url, tampered)).toBe(false);
     }
-    expect(fake.messages[0].status).toBe('delivered');
+    expect(fake.messages[0]!.status).toBe('delivered');
     expect(fake.callbackFailures).toEqual([]);
   });
 
@@ -173,6 +173,9 @@ describe('fake Twilio API, driven by the real twilio client', () => {
 
     expect(answer).toMatchObject({ status: 200, body: '<Response/>' });
     const [webhook] = receiver.received;
+    if (!webhook) {
+      throw new Error('no webhook');
+    }
     expect(webhook.params).toMatchObject({
       MessageSid: answer.messageSid,
       From: TO,
@@ -190,7 +193,7 @@ describe('fake Twilio API, driven by the real twilio client', () => {
     const url = `${receiver.origin}/sms/status`;
 
     await expect(fake.sendStatus(sid, 'sent', url)).resolves.toMatchObject({ status: 200 });
-    expect(receiver.received[0].params).toMatchObject({ MessageSid: sid, MessageStatus: 'sent' });
+    expect(receiver.received[0]!.params).toMatchObject({ MessageSid: sid, MessageStatus: 'sent' });
     await expect(fake.sendStatus('SMunknown', 'sent', url)).rejects.toThrow(/no message SMunknown/);
   });
 
@@ -201,9 +204,9 @@ describe('fake Twilio API, driven by the real twilio client', () => {
     const { headers, body } = fake.signedRequest(url, params);
 
     expect(body).toBe('MessageSid=SM1&MessageStatus=delivered');
-    expect(twilio.validateRequest(AUTH_TOKEN, headers['X-Twilio-Signature'], url, params)).toBe(true);
+    expect(twilio.validateRequest(AUTH_TOKEN, headers['X-Twilio-Signature']!, url, params)).toBe(true);
     expect(
-      twilio.validateRequest(AUTH_TOKEN, headers['X-Twilio-Signature'], url.replace('https', 'http'), params),
+      twilio.validateRequest(AUTH_TOKEN, headers['X-Twilio-Signature']!, url.replace('https', 'http'), params),
     ).toBe(false);
   });
 });

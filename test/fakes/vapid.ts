@@ -43,9 +43,9 @@ function parseAuthorization(header: string | undefined): { token: string; public
     throw new HttpError(401, 'missing Authorization: vapid t=<JWT>, k=<public key> header (RFC 8292)');
   }
   const params = new Map(
-    match[1].split(',').map((part) => {
+    match[1]!.split(',').map((part) => {
       const [name, ...value] = part.trim().split('=');
-      return [name.toLowerCase(), value.join('=')] as const;
+      return [(name ?? '').toLowerCase(), value.join('=')] as const;
     }),
   );
   const token = params.get('t');
@@ -61,7 +61,7 @@ function verifyJwt(token: string, publicKey: string): Record<string, unknown> {
   if (parts.length !== 3) {
     throw new HttpError(401, 'VAPID t= is not a JWT (header.payload.signature)');
   }
-  const [header, payload, signature] = parts;
+  const [header = '', payload = '', signature = ''] = parts;
   if (decodeSegment(header).alg !== 'ES256') {
     throw new HttpError(401, 'VAPID JWT must use alg ES256');
   }

@@ -18,7 +18,11 @@ export type GatewayEnv = EnvOf<typeof gatewayEnvSchema>;
 export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
   const config = loadEnv('gateway', gatewayEnvSchema, source);
   if (config.NODE_ENV === 'production' && !config.AUTH_TOKEN_SECRET) {
-    return loadEnv('gateway', { ...gatewayEnvSchema, AUTH_TOKEN_SECRET: env.secret(32, 'at least 32 characters') }, source);
+    return loadEnv(
+      'gateway',
+      { ...gatewayEnvSchema, AUTH_TOKEN_SECRET: env.secret(32, 'at least 32 characters') },
+      source,
+    );
   }
   return config;
 }

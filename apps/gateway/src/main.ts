@@ -16,7 +16,9 @@ export function configureHttp(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Crisisklaar API')
-      .setDescription('Het calamiteitenprotocol van de school als software. / The school calamity protocol as software.')
+      .setDescription(
+        'Het calamiteitenprotocol van de school als software. / The school calamity protocol as software.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

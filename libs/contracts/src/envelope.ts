@@ -44,7 +44,11 @@ export type EventMeta = Pick<
   'boardId' | 'schoolId' | 'incidentId' | 'actor' | 'correlationId' | 'causationId' | 'drill'
 > & { occurredAt?: Date };
 
-export function buildEvent<S extends EventSubject>(type: S, meta: EventMeta, payload: EventPayloads[S]): EventEnvelope<S> {
+export function buildEvent<S extends EventSubject>(
+  type: S,
+  meta: EventMeta,
+  payload: EventPayloads[S],
+): EventEnvelope<S> {
   return {
     id: uuidv7(),
     type,
@@ -89,8 +93,7 @@ class EnvelopeShape {
 }
 
 export type ParsedEvent<S extends EventSubject = EventSubject> =
-  | { ok: true; event: EventEnvelope<S> }
-  | { ok: false; reason: string };
+  { ok: true; event: EventEnvelope<S> } | { ok: false; reason: string };
 
 /**
  * Validates a consumed message against the envelope and the payload schema of the subject it arrived on.

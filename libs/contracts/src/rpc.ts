@@ -1,5 +1,5 @@
 import type { LocalizedText, NotificationChannel } from './payloads.js';
-import { RpcPattern } from './subjects.js';
+import { type RpcPattern } from './subjects.js';
 
 /**
  * The error body every request/reply handler answers with when it refuses. `code` is stable and is what the

@@ -71,9 +71,27 @@ export const DEMO_BOARDS: DemoBoard[] = [
 ];
 
 export const DEMO_SCHOOLS: DemoSchool[] = [
-  { id: demoId('school:deregenboog'), boardId: DEMO_BOARDS[0]!.id, name: 'De Regenboog', sector: 'po', domain: 'deregenboog.example' },
-  { id: demoId('school:hetbaken'), boardId: DEMO_BOARDS[0]!.id, name: 'Het Baken', sector: 'vo', domain: 'hetbaken.example' },
-  { id: demoId('school:horizoncollege'), boardId: DEMO_BOARDS[1]!.id, name: 'Horizon College', sector: 'mbo', domain: 'horizoncollege.example' },
+  {
+    id: demoId('school:deregenboog'),
+    boardId: DEMO_BOARDS[0]!.id,
+    name: 'De Regenboog',
+    sector: 'po',
+    domain: 'deregenboog.example',
+  },
+  {
+    id: demoId('school:hetbaken'),
+    boardId: DEMO_BOARDS[0]!.id,
+    name: 'Het Baken',
+    sector: 'vo',
+    domain: 'hetbaken.example',
+  },
+  {
+    id: demoId('school:horizoncollege'),
+    boardId: DEMO_BOARDS[1]!.id,
+    name: 'Horizon College',
+    sector: 'mbo',
+    domain: 'horizoncollege.example',
+  },
 ];
 
 /** How many plain staff members each demo school has (besides the crisis team, management and admin). */
@@ -85,7 +103,11 @@ function build() {
   const plan: DemoPlanSlot[] = [];
   let n = 0;
   const person = (email: string): DemoPerson => {
-    const p = { id: demoId(`person:${email}`), email, name: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}` };
+    const p = {
+      id: demoId(`person:${email}`),
+      email,
+      name: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`,
+    };
     n += 1;
     people.push(p);
     return p;

@@ -60,7 +60,9 @@ export function runMain(app: string, start: () => Promise<unknown>): void {
     if (error instanceof ConfigError || error instanceof StartupError) {
       process.stderr.write(`${app}: cannot start.\n${error.message}\n`);
     } else {
-      process.stderr.write(`${app}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${app}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     process.exit(1);
   });

@@ -126,15 +126,12 @@ export const env = {
       fallback,
     ),
   secret: (minLength: number, describe: string) =>
-    required(
-      (raw, name) => {
-        if (raw.length < minLength) {
-          throw new Error(`${name} must be ${describe}`);
-        }
-        return new Secret(raw);
-      },
-      describe,
-    ),
+    required((raw, name) => {
+      if (raw.length < minLength) {
+        throw new Error(`${name} must be ${describe}`);
+      }
+      return new Secret(raw);
+    }, describe),
   optional,
 };
 
@@ -145,7 +142,11 @@ export type EnvOf<S extends EnvSchema> = { [K in keyof S]: S[K] extends Parser<i
  * Reads and validates every variable of `schema` at once. Throws one ConfigError naming every missing or
  * malformed variable, so an operator fixes them in one go. Values are never part of the message.
  */
-export function loadEnv<S extends EnvSchema>(app: string, schema: S, source: NodeJS.ProcessEnv = process.env): EnvOf<S> {
+export function loadEnv<S extends EnvSchema>(
+  app: string,
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): EnvOf<S> {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, parser] of Object.entries(schema)) {

@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { type DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 
 export interface PostgresOptions {
   url: string;
@@ -39,7 +39,9 @@ export async function migrate(dataSource: DataSource, schema: string): Promise<s
     const done = await dataSource.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`crisisklaar-migrate-${schema}`]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`crisisklaar-migrate-${schema}`])
+      .catch(() => undefined);
     await runner.release();
   }
 }

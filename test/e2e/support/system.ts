@@ -21,7 +21,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -80,7 +82,12 @@ export class System {
     this.running.set(app, running);
     const port = this.env[HEALTH_PORT_VAR[app]]!;
     const exited = running.exited.then((code) => {
-      throw new Error(`${app} exited (${String(code)}) while starting:\n${this.logs.filter((l) => l.startsWith(`[${app}]`)).slice(-20).join('\n')}`);
+      throw new Error(
+        `${app} exited (${String(code)}) while starting:\n${this.logs
+          .filter((l) => l.startsWith(`[${app}]`))
+          .slice(-20)
+          .join('\n')}`,
+      );
     });
     await Promise.race([waitForHealthy(`http://127.0.0.1:${port}/health`, 60_000), exited]);
     exited.catch(() => undefined);
@@ -124,10 +131,17 @@ export class Api {
     private readonly token: string,
   ) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type IncidentStatus = 'reported' | 'active' | 'stabilising' | 'aftercare' | 'evaluation' | 'closed' | 'cancelled';
+export type IncidentStatus =
+  'reported' | 'active' | 'stabilising' | 'aftercare' | 'evaluation' | 'closed' | 'cancelled';
 
 @Entity({ name: 'incident' })
 @Index('incident_idempotency_uq', ['schoolId', 'idempotencyKey'], { unique: true })

@@ -30,6 +30,8 @@ export function toIncidentView(incident: IncidentEntity, tasks: TaskEntity[]): I
     createdAt: incident.createdAt.toISOString(),
     createdBy: incident.createdBy,
     catalogVersion: incident.catalogVersion,
-    tasks: [...tasks].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.templateId.localeCompare(b.templateId)).map(toTaskView),
+    tasks: [...tasks]
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.templateId.localeCompare(b.templateId))
+      .map(toTaskView),
   };
 }

@@ -32,6 +32,11 @@ export class IncidentRpcController {
   @MessagePattern(RpcPattern.ListProtocols)
   protocols(@Payload() data: unknown): ProtocolView[] {
     validateRpc(ListProtocolsQuery, data);
-    return BUILTIN_CALAMITY_TYPES.map((t) => ({ id: t.id, name: t.name.nl, nameEn: t.name.en, taskCount: t.tasks.length }));
+    return BUILTIN_CALAMITY_TYPES.map((t) => ({
+      id: t.id,
+      name: t.name.nl,
+      nameEn: t.name.en,
+      taskCount: t.tasks.length,
+    }));
   }
 }

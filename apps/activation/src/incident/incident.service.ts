@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { buildEvent, EventSubject, type EventEnvelope, type IncidentView, type TriggerIncidentResponse } from '#lib/contracts';
+import {
+  buildEvent,
+  EventSubject,
+  type EventEnvelope,
+  type IncidentView,
+  type TriggerIncidentResponse,
+} from '#lib/contracts';
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
 import { isUniqueViolation, validationFailed } from '#lib/platform';
 import { dueAt } from '../protocol/iso-duration.js';
@@ -69,7 +75,11 @@ export class IncidentService {
     return incident ? this.get(incident.id) : null;
   }
 
-  private async create(manager: EntityManager, command: TriggerIncidentCommand, calamity: CalamityType): Promise<IncidentView> {
+  private async create(
+    manager: EntityManager,
+    command: TriggerIncidentCommand,
+    calamity: CalamityType,
+  ): Promise<IncidentView> {
     const now = new Date();
     const incident = manager.create(IncidentEntity, {
       id: randomUUID(),

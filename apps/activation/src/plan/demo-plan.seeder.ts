@@ -16,7 +16,12 @@ export class DemoPlanSeeder {
     if ((await repo.count()) > 0) {
       return;
     }
-    await repo.createQueryBuilder().insert().values([...DEMO_PLAN]).orIgnore().execute();
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .values([...DEMO_PLAN])
+      .orIgnore()
+      .execute();
     this.log.log(`seeded ${DEMO_PLAN.length} demo crisis-plan slots`);
   }
 }

@@ -32,7 +32,10 @@ const convene: TaskTemplate = {
   deadline: 'PT15M',
   priority: 'critical',
   ackRequired: true,
-  title: { nl: 'Verifieer het bericht en roep het crisisteam bijeen', en: 'Verify the report and convene the crisis team' },
+  title: {
+    nl: 'Verifieer het bericht en roep het crisisteam bijeen',
+    en: 'Verify the report and convene the crisis team',
+  },
   sources: ['S4', 'S59'],
 };
 const startLog: TaskTemplate = {
@@ -93,7 +96,10 @@ export const BUILTIN_CALAMITY_TYPES: CalamityType[] = [
         deadline: 'PT24H',
         priority: 'high',
         ackRequired: true,
-        title: { nl: 'Organiseer opvang voor de klas en broers of zussen', en: 'Arrange care for the class and siblings' },
+        title: {
+          nl: 'Organiseer opvang voor de klas en broers of zussen',
+          en: 'Arrange care for the class and siblings',
+        },
         sources: ['S39', 'S65'],
       },
       informBoard,

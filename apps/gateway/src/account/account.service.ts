@@ -41,7 +41,12 @@ export class AccountService {
       name: account.name,
       memberships: memberships
         .filter((m) => byId.has(m.schoolId))
-        .map((m) => ({ schoolId: m.schoolId, schoolName: byId.get(m.schoolId)!.name, boardId: byId.get(m.schoolId)!.boardId, role: m.role }))
+        .map((m) => ({
+          schoolId: m.schoolId,
+          schoolName: byId.get(m.schoolId)!.name,
+          boardId: byId.get(m.schoolId)!.boardId,
+          role: m.role,
+        }))
         .sort((a, b) => a.schoolName.localeCompare(b.schoolName)),
     };
   }

@@ -17,14 +17,27 @@ export class DemoAccountsSeeder {
       return;
     }
     const accounts = await Promise.all(
-      DEMO_PEOPLE.map(async (p) => ({ personId: p.id, email: p.email, name: p.name, passwordHash: await hashPassword(DEMO_PASSWORD) })),
+      DEMO_PEOPLE.map(async (p) => ({
+        personId: p.id,
+        email: p.email,
+        name: p.name,
+        passwordHash: await hashPassword(DEMO_PASSWORD),
+      })),
     );
     await this.dataSource.transaction(async (manager) => {
-      await manager.insert(BoardEntity, DEMO_BOARDS.map(({ id, name }) => ({ id, name })));
-      await manager.insert(SchoolEntity, DEMO_SCHOOLS.map(({ id, boardId, name, sector }) => ({ id, boardId, name, sector })));
+      await manager.insert(
+        BoardEntity,
+        DEMO_BOARDS.map(({ id, name }) => ({ id, name })),
+      );
+      await manager.insert(
+        SchoolEntity,
+        DEMO_SCHOOLS.map(({ id, boardId, name, sector }) => ({ id, boardId, name, sector })),
+      );
       await manager.insert(AccountEntity, accounts);
       await manager.insert(MembershipEntity, [...DEMO_MEMBERSHIPS]);
     });
-    this.log.log(`seeded ${DEMO_BOARDS.length} boards, ${DEMO_SCHOOLS.length} schools, ${accounts.length} demo accounts`);
+    this.log.log(
+      `seeded ${DEMO_BOARDS.length} boards, ${DEMO_SCHOOLS.length} schools, ${accounts.length} demo accounts`,
+    );
   }
 }

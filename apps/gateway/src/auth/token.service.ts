@@ -40,7 +40,9 @@ export class TokenService {
     }
     try {
       const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as AccessClaims;
-      return typeof claims.sub === 'string' && typeof claims.exp === 'number' && claims.exp * 1000 > now ? claims : null;
+      return typeof claims.sub === 'string' && typeof claims.exp === 'number' && claims.exp * 1000 > now
+        ? claims
+        : null;
     } catch {
       return null;
     }

@@ -12,7 +12,12 @@ export const INCIDENT_READ_ROLES: readonly AppRole[] = ['crisis_team', 'manageme
  * answers as if the object did not exist (404), so ids of other schools reveal nothing; the right school with
  * the wrong role answers 403.
  */
-export function requireRole(caller: Caller, schoolId: string, roles: readonly AppRole[], what: [string, string]): Membership {
+export function requireRole(
+  caller: Caller,
+  schoolId: string,
+  roles: readonly AppRole[],
+  what: [string, string],
+): Membership {
   const membership = caller.memberships.find((m) => m.schoolId === schoolId);
   if (!membership) {
     throw notFound(...what);

@@ -24,4 +24,9 @@ export const forbidden = () =>
   });
 
 export const notFound = (what: string, whatNl: string) =>
-  new ApiError({ statusCode: 404, code: 'NOT_FOUND', message: `${what} not found`, messageNl: `${whatNl} niet gevonden` });
+  new ApiError({
+    statusCode: 404,
+    code: 'NOT_FOUND',
+    message: `${what} not found`,
+    messageNl: `${whatNl} niet gevonden`,
+  });

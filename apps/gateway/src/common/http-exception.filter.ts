@@ -9,7 +9,11 @@ const GENERIC: Record<number, { code: string; message: string; messageNl: string
   404: { code: 'NOT_FOUND', message: 'Not found', messageNl: 'Niet gevonden' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request is too large', messageNl: 'Het verzoek is te groot' },
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON', messageNl: 'Stuur JSON' },
-  429: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests, try again shortly', messageNl: 'Te veel verzoeken, probeer het zo opnieuw' },
+  429: {
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many requests, try again shortly',
+    messageNl: 'Te veel verzoeken, probeer het zo opnieuw',
+  },
 };
 
 /** Every error leaves as `{statusCode, code, message, messageNl}`; an unexpected one is logged and answered 500 without details. */
@@ -47,13 +51,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (statusCode === 500) {
       this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-      return { statusCode, code: 'INTERNAL', message: 'Something went wrong on our side', messageNl: 'Er ging iets mis bij ons' };
+      return {
+        statusCode,
+        code: 'INTERNAL',
+        message: 'Something went wrong on our side',
+        messageNl: 'Er ging iets mis bij ons',
+      };
     }
     const type = (exception as { type?: string } | null)?.type;
     if (type === 'entity.parse.failed') {
-      return { statusCode, code: 'MALFORMED_JSON', message: 'The body is not valid JSON', messageNl: 'De inhoud is geen geldige JSON' };
+      return {
+        statusCode,
+        code: 'MALFORMED_JSON',
+        message: 'The body is not valid JSON',
+        messageNl: 'De inhoud is geen geldige JSON',
+      };
     }
-    const generic = GENERIC[statusCode] ?? { code: 'ERROR', message: 'Request refused', messageNl: 'Verzoek geweigerd' };
+    const generic = GENERIC[statusCode] ?? {
+      code: 'ERROR',
+      message: 'Request refused',
+      messageNl: 'Verzoek geweigerd',
+    };
     return { statusCode, ...generic };
   }
 }

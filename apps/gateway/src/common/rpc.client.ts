@@ -17,12 +17,15 @@ export class RpcClient implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async call<P extends RpcPattern>(pattern: P, request: RpcRequest<P>): Promise<RpcResponse<P>> {
     try {
-      return await lastValueFrom(this.client.send<RpcResponse<P>, RpcRequest<P>>(pattern, request).pipe(timeout(this.timeoutMs)));
+      return await lastValueFrom(
+        this.client.send<RpcResponse<P>, RpcRequest<P>>(pattern, request).pipe(timeout(this.timeoutMs)),
+      );
     } catch (error) {
       if (isRpcErrorBody(error)) {
         throw new ApiError({ messageNl: error.message, ...error });
       }
-      const unavailable = error instanceof TimeoutError || /no responders|timeout|closed|disconnect/i.test(String(error));
+      const unavailable =
+        error instanceof TimeoutError || /no responders|timeout|closed|disconnect/i.test(String(error));
       throw new ApiError({
         statusCode: 503,
         code: unavailable ? 'SERVICE_UNAVAILABLE' : 'UPSTREAM_FAILED',

@@ -1,12 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RpcPattern, type IncidentView, type TimelineEntryView } from '#lib/contracts';
 import type { Caller } from '../account/account.service.js';
@@ -26,7 +19,13 @@ import { toCsv } from './timeline-csv.js';
 const INCIDENT: [string, string] = ['Incident', 'Incident'];
 const uuid = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new ApiError({ statusCode: 400, code: 'VALIDATION_FAILED', field: 'id', message: 'id: must be a UUID', messageNl: 'id: moet een UUID zijn' }),
+    new ApiError({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'id',
+      message: 'id: must be a UUID',
+      messageNl: 'id: moet een UUID zijn',
+    }),
 });
 
 @ApiTags('incidents')

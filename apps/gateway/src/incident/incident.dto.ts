@@ -9,7 +9,10 @@ export class TriggerIncidentRequestDto {
 
   @ApiProperty({ format: 'uuid' }) @IsUUID() schoolId!: string;
 
-  @ApiProperty({ description: 'What is known, briefly. Stays inside Crisisklaar: never in a push or SMS.', maxLength: 2000 })
+  @ApiProperty({
+    description: 'What is known, briefly. Stays inside Crisisklaar: never in a push or SMS.',
+    maxLength: 2000,
+  })
   @IsString()
   @MaxLength(2000)
   summary!: string;
@@ -19,7 +22,10 @@ export class TriggerIncidentRequestDto {
   @IsBoolean()
   drill?: boolean;
 
-  @ApiProperty({ description: 'Chosen by the client per trigger; the same key again returns the same incident', minLength: 8 })
+  @ApiProperty({
+    description: 'Chosen by the client per trigger; the same key again returns the same incident',
+    minLength: 8,
+  })
   @IsString()
   @Length(8, 128)
   @Matches(/^[\w.:-]+$/)

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNumber, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 import type { Request } from 'express';
@@ -57,7 +64,11 @@ export class PushController {
   @Post('subscriptions')
   @ApiBearerAuth()
   @ApiCreatedResponse({ type: SubscriptionCreatedDto })
-  subscribe(@CurrentCaller() caller: Caller, @Body() body: PushSubscriptionDto, @Req() req: Request): Promise<SubscriptionCreatedDto> {
+  subscribe(
+    @CurrentCaller() caller: Caller,
+    @Body() body: PushSubscriptionDto,
+    @Req() req: Request,
+  ): Promise<SubscriptionCreatedDto> {
     const userAgent = req.header('user-agent')?.slice(0, 300);
     return this.rpc.call(RpcPattern.RegisterPushSubscription, {
       personId: caller.personId,

@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { EventEnvelope, NotificationChannel } from '#lib/contracts';
 
 /** queued → sent → delivered → acknowledged, or failed / expired / unreachable. Never moves backwards. */
-export type NotificationStatus = 'queued' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired' | 'unreachable';
+export type NotificationStatus =
+  'queued' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired' | 'unreachable';
 
 export const TERMINAL_OR_LATER: readonly NotificationStatus[] = [
   'sent',

@@ -4,13 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { In, LessThan, type DataSource } from 'typeorm';
-import {
-  buildEvent,
-  EventSubject,
-  metaCausedBy,
-  type EventEnvelope,
-  type NotificationChannel,
-} from '#lib/contracts';
+import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
 import { addToOutbox, claimInbox, OutboxRelayService } from '#lib/messaging';
 import { notificationJobId, PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity } from './notification.entity.js';

@@ -30,7 +30,9 @@ export class PushDeliveryProcessor extends WorkerHost {
 
   async process(job: Job<PushJobData>): Promise<string> {
     const started = process.hrtime.bigint();
-    const notification = await this.dataSource.getRepository(NotificationEntity).findOneBy({ id: job.data.notificationId });
+    const notification = await this.dataSource
+      .getRepository(NotificationEntity)
+      .findOneBy({ id: job.data.notificationId });
     if (!notification || notification.status !== 'queued') {
       return 'skipped';
     }
@@ -44,7 +46,9 @@ export class PushDeliveryProcessor extends WorkerHost {
   }
 
   private async deliver(notification: NotificationEntity): Promise<string> {
-    const subscriptions = await this.dataSource.getRepository(PushSubscriptionEntity).findBy({ personId: notification.personId });
+    const subscriptions = await this.dataSource
+      .getRepository(PushSubscriptionEntity)
+      .findBy({ personId: notification.personId });
     if (subscriptions.length === 0) {
       await this.notifications.finish(notification, { status: 'failed', reason: 'no_push_subscription' });
       return 'no-subscription';
@@ -67,7 +71,12 @@ export class PushDeliveryProcessor extends WorkerHost {
         continue;
       }
       await attempts.upsert(
-        { notificationId: notification.id, subscriptionId: subscription.id, outcome: result.outcome, statusCode: result.statusCode },
+        {
+          notificationId: notification.id,
+          subscriptionId: subscription.id,
+          outcome: result.outcome,
+          statusCode: result.statusCode,
+        },
         ['notificationId', 'subscriptionId'],
       );
       if (result.outcome === 'accepted') {
@@ -125,7 +134,11 @@ export class PushDeliveryProcessor extends WorkerHost {
     }
     const [notification] = await this.notifications.findByIds([job.data.notificationId]);
     if (notification) {
-      await this.notifications.finish(notification, { status: 'failed', reason: 'push_unavailable', detail: error.message });
+      await this.notifications.finish(notification, {
+        status: 'failed',
+        reason: 'push_unavailable',
+        detail: error.message,
+      });
     }
   }
 }

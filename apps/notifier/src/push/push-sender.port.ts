@@ -27,7 +27,11 @@ export type PushResult =
 
 export interface PushSender {
   /** `topic` collapses an earlier undelivered message about the same task on the push service. */
-  send(target: PushTarget, message: PushMessage, options: { topic: string; urgency: 'high' | 'normal' }): Promise<PushResult>;
+  send(
+    target: PushTarget,
+    message: PushMessage,
+    options: { topic: string; urgency: 'high' | 'normal' },
+  ): Promise<PushResult>;
 }
 
 export const PUSH_SENDER = Symbol('PUSH_SENDER');

@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { IsBase64, IsNumber, IsOptional, IsString, IsUrl, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsBase64,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import type { BrowserPushSubscription } from '#lib/contracts';
 
 class PushKeys {

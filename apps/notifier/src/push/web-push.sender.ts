@@ -13,7 +13,11 @@ export interface WebPushSettings {
 export class WebPushSender implements PushSender {
   constructor(private readonly settings: WebPushSettings) {}
 
-  async send(target: PushTarget, message: PushMessage, options: { topic: string; urgency: 'high' | 'normal' }): Promise<PushResult> {
+  async send(
+    target: PushTarget,
+    message: PushMessage,
+    options: { topic: string; urgency: 'high' | 'normal' },
+  ): Promise<PushResult> {
     try {
       const response = await webpush.sendNotification(target, JSON.stringify(message), {
         vapidDetails: {

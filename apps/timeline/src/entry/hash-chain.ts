@@ -59,7 +59,10 @@ export function chainedContent(entry: ChainedContent): ChainedContent {
 
 /** hash = SHA-256(previous hash ‖ canonical form of the entry), hex. */
 export function chainHash(prevHash: string, content: ChainedContent): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(chainedContent(content))).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson(chainedContent(content)))
+    .digest('hex');
 }
 
 /** Recomputes a chain in seq order; names the first entry whose link or hash does not hold. */

@@ -1,7 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { EVENT_STREAM, RpcPattern, type EventEnvelope, type TimelineEntryView, type TimelineVerification } from '#lib/contracts';
+import {
+  EVENT_STREAM,
+  RpcPattern,
+  type EventEnvelope,
+  type TimelineEntryView,
+  type TimelineVerification,
+} from '#lib/contracts';
 import { validateRpc } from '#lib/platform';
 import { TimelineService } from './timeline.service.js';
 

@@ -45,15 +45,17 @@ export class TimelineService {
         data: event.payload as unknown as Record<string, unknown>,
       };
       const hash = chainHash(head.lastHash, content);
-      await manager.save(manager.create(TimelineEntryEntity, {
-        id: randomUUID(),
-        ...content,
-        schoolId: event.schoolId,
-        boardId: event.boardId,
-        correlationId: event.correlationId,
-        prevHash: head.lastHash,
-        hash,
-      }));
+      await manager.save(
+        manager.create(TimelineEntryEntity, {
+          id: randomUUID(),
+          ...content,
+          schoolId: event.schoolId,
+          boardId: event.boardId,
+          correlationId: event.correlationId,
+          prevHash: head.lastHash,
+          hash,
+        }),
+      );
       await manager.update(ChainHeadEntity, { incidentId: event.incidentId }, { lastSeq: content.seq, lastHash: hash });
       return 'appended';
     });
@@ -71,7 +73,9 @@ export class TimelineService {
   }
 
   async verify(incidentId: string): Promise<TimelineVerification> {
-    const rows = await this.dataSource.getRepository(TimelineEntryEntity).find({ where: { incidentId }, order: { seq: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(TimelineEntryEntity)
+      .find({ where: { incidentId }, order: { seq: 'ASC' } });
     return verifyChain(rows);
   }
 }

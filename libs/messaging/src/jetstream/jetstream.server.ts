@@ -113,7 +113,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         handle: async (event: EventEnvelope) => {
           const context = new JetStreamContext(msg.subject, message.deliveryCount, consumer);
           await runWithContext({ correlationId: event.correlationId, eventId: event.id }, async () => {
-            const result = await handler(event, context);
+            const result: unknown = await handler(event, context);
             await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           });
         },

@@ -1,4 +1,10 @@
-import { JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import {
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { StreamSettings } from './jetstream.options.js';
 
@@ -8,7 +14,10 @@ const STREAM_NOT_FOUND = 10059;
  * Creates the stream, or brings an existing one to the settings given. Idempotent: every app calls it at boot.
  * File storage always: an event is a fact that must survive a restart.
  */
-export async function ensureStream(jsm: JetStreamManager, settings: StreamSettings): Promise<'created' | 'updated' | 'unchanged'> {
+export async function ensureStream(
+  jsm: JetStreamManager,
+  settings: StreamSettings,
+): Promise<'created' | 'updated' | 'unchanged'> {
   const wanted: Partial<StreamConfig> = {
     subjects: settings.subjects,
     num_replicas: settings.replicas,

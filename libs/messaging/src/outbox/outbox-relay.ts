@@ -13,7 +13,10 @@ export interface BatchResult {
 
 /** Where the relay finds pending events. `claim` holds the batch (locked) while `work` publishes it. */
 export interface OutboxStore {
-  claim(limit: number, work: (batch: PendingEvent[]) => Promise<BatchResult>): Promise<BatchResult & { claimed: number }>;
+  claim(
+    limit: number,
+    work: (batch: PendingEvent[]) => Promise<BatchResult>,
+  ): Promise<BatchResult & { claimed: number }>;
 }
 
 /**

@@ -15,7 +15,10 @@ export class TypeOrmOutboxStore implements OutboxStore {
     return schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
   }
 
-  async claim(limit: number, work: (batch: PendingEvent[]) => Promise<BatchResult>): Promise<BatchResult & { claimed: number }> {
+  async claim(
+    limit: number,
+    work: (batch: PendingEvent[]) => Promise<BatchResult>,
+  ): Promise<BatchResult & { claimed: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows: { id: string; envelope: EventEnvelope }[] = await manager.query(
         `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -43,9 +46,9 @@ export class TypeOrmOutboxStore implements OutboxStore {
 
   /** Events not yet published (for health and metrics). */
   async pendingCount(): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE published_at IS NULL`)) as {
-      n: number;
-    }[];
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM ${this.table} WHERE published_at IS NULL`,
+    );
     return row?.n ?? 0;
   }
 }

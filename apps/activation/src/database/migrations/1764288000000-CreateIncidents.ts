@@ -19,7 +19,9 @@ export class CreateIncidents1764288000000 implements MigrationInterface {
       "correlation_id" text NOT NULL,
       "created_at" timestamptz NOT NULL
     )`);
-    await q.query(`CREATE UNIQUE INDEX "incident_idempotency_uq" ON "activation"."incident" ("school_id", "idempotency_key")`);
+    await q.query(
+      `CREATE UNIQUE INDEX "incident_idempotency_uq" ON "activation"."incident" ("school_id", "idempotency_key")`,
+    );
     await q.query(`CREATE TABLE "activation"."task" (
       "id" uuid PRIMARY KEY,
       "incident_id" uuid NOT NULL REFERENCES "activation"."incident" ("id"),

@@ -34,7 +34,9 @@ export class CreateNotifications1764288000000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX "notification_intent_uq" ON "notifier"."notification" ("task_id", "person_id", "channel", "attempt")`,
     );
-    await q.query(`CREATE INDEX "notification_open_idx" ON "notifier"."notification" ("updated_at") WHERE "status" = 'queued'`);
+    await q.query(
+      `CREATE INDEX "notification_open_idx" ON "notifier"."notification" ("updated_at") WHERE "status" = 'queued'`,
+    );
     await q.query(`CREATE TABLE "notifier"."push_attempt" (
       "notification_id" uuid NOT NULL REFERENCES "notifier"."notification" ("id"),
       "subscription_id" uuid NOT NULL,

@@ -77,3 +77,15 @@ export async function ensureDatabase(url: string): Promise<'created' | 'exists'>
     await client.end();
   }
 }
+
+/**
+ * The schema a migration runs in: the DataSource's `schema` (each app's own; tests use a throwaway one).
+ * Migrations write `"${schema}".table` with it rather than a fixed name.
+ */
+export function schemaOf(runner: { connection: { options: object } }): string {
+  const schema = (runner.connection.options as { schema?: string }).schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new Error(`schema name "${schema}" is not a plain lower-case name`);
+  }
+  return schema;
+}

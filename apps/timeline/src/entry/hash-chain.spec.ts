@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainedContent } from './hash-chain.js';
+
+function chain(n: number) {
+  const entries: (ChainedContent & { prevHash: string; hash: string })[] = [];
+  let prev = GENESIS_HASH;
+  for (let seq = 1; seq <= n; seq += 1) {
+    const content: ChainedContent = {
+      incidentId: '018f0000-0000-7000-8000-000000000001',
+      seq,
+      eventId: `018f0000-0000-7000-8000-${String(seq).padStart(12, '0')}`,
+      type: 'crisis.task.assigned.v1',
+      occurredAt: '2026-11-28T10:00:00.000Z',
+      recordedAt: '2026-11-28T10:00:00.010Z',
+      actor: 'system',
+      drill: false,
+      data: { taskId: `t${seq}`, title: { nl: 'Bel de familie', en: 'Call the family' } },
+    };
+    const hash = chainHash(prev, content);
+    entries.push({ ...content, prevHash: prev, hash });
+    prev = hash;
+  }
+  return entries;
+}
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: true, y: null }], c: 'x' }, u: undefined })).toBe(
+      '{"a":{"c":"x","d":[2,{"y":null,"z":true}]},"b":1}',
+    );
+  });
+
+  it('is the same for the same value built in another order', () => {
+    expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
+  });
+
+  it('refuses values JSON cannot carry faithfully', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow();
+  });
+});
+
+describe('verifyChain', () => {
+  it('accepts an intact chain', () => {
+    expect(verifyChain(chain(5))).toEqual({ valid: true, entries: 5, firstBrokenSeq: null });
+  });
+
+  it('ignores stored columns the hash does not cover', () => {
+    const rows = chain(3).map((e) => ({ ...e, id: 'row-id', schoolId: 'school', correlationId: 'c' }));
+    expect(verifyChain(rows).valid).toBe(true);
+  });
+
+  it('names the first entry whose content was changed', () => {
+    const entries = chain(5);
+    entries[2] = { ...entries[2]!, data: { taskId: 't3', title: { nl: 'Bel NIET de familie', en: 'x' } } };
+    expect(verifyChain(entries)).toEqual({ valid: false, entries: 5, firstBrokenSeq: 3 });
+  });
+
+  it('names the entry after a removed one', () => {
+    const entries = chain(5);
+    entries.splice(1, 1);
+    expect(verifyChain(entries).firstBrokenSeq).toBe(3);
+  });
+
+  it('catches a rewritten entry even when its own hash was recomputed', () => {
+    const entries = chain(4);
+    const forged = { ...entries[1]!, actor: 'someone-else' };
+    forged.hash = chainHash(forged.prevHash, forged);
+    entries[1] = forged;
+    expect(verifyChain(entries).firstBrokenSeq).toBe(3);
+  });
+});

@@ -58,6 +58,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       (await attempts.findBy({ notificationId: notification.id, outcome: 'accepted' })).map((a) => a.subscriptionId),
     );
     let accepted = done.size;
+    let gone = 0;
     let retry: string | undefined;
     const message = this.message(notification);
     for (const subscription of subscriptions.filter((s) => !done.has(s.id))) {
@@ -82,6 +83,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       if (result.outcome === 'accepted') {
         accepted += 1;
       } else if (result.outcome === 'gone') {
+        gone += 1;
         await this.dataSource.getRepository(PushSubscriptionEntity).delete({ id: subscription.id });
       }
     }
@@ -92,8 +94,9 @@ export class PushDeliveryProcessor extends WorkerHost {
     if (retry) {
       throw new Error(retry); // BullMQ retries with backoff; the last failure ends in onFailed
     }
-    await this.notifications.finish(notification, { status: 'failed', reason: 'push_rejected' });
-    return 'rejected';
+    const reason = gone === subscriptions.length ? 'push_subscription_expired' : 'push_rejected';
+    await this.notifications.finish(notification, { status: 'failed', reason });
+    return reason;
   }
 
   /** A reference and a link; no calamity type, names or free text (they would pass through push services). */

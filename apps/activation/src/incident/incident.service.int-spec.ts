@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RpcException } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { EventSubject, parseEvent, type EventEnvelope } from '#lib/contracts';
+import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
+import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
+import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
+import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
+import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
+import { IncidentEntity } from './incident.entity.js';
+import { IncidentService } from './incident.service.js';
+import { TaskEntity } from './task.entity.js';
+import type { TriggerIncidentCommand } from './trigger-incident.command.js';
+
+describe(IncidentService.name, () => {
+  const schema = uniqueSchema('activation');
+  const school = DEMO_SCHOOLS[0]!;
+  const leader = demoPerson('leider@deregenboog.example');
+  let dataSource: DataSource;
+  let incidents: IncidentService;
+  let nudges = 0;
+
+  const command = (overrides: Partial<TriggerIncidentCommand> = {}): TriggerIncidentCommand => ({
+    calamityType: 'death-of-pupil',
+    boardId: school.boardId,
+    schoolId: school.id,
+    summary: 'Een leerling van groep 7 is overleden.',
+    drill: false,
+    idempotencyKey: `key-${randomUUID()}`,
+    actorId: leader.id,
+    correlationId: randomUUID(),
+    ...overrides,
+  });
+
+  const outbox = async (incidentId: string): Promise<EventEnvelope[]> =>
+    (await dataSource.getRepository(OutboxEntity).find({ order: { seq: 'ASC' } }))
+      .map((row) => row.envelope)
+      .filter((e) => e.incidentId === incidentId);
+
+  beforeAll(async () => {
+    dataSource = await createDataSource(
+      schema,
+      [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
+      [CreateIncidents1764288000000],
+    );
+    await new DemoPlanSeeder(dataSource).seedIfEmpty();
+    const relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
+    incidents = new IncidentService(dataSource, relay);
+  });
+
+  afterAll(async () => {
+    await dropDataSource(dataSource, schema);
+  });
+
+  it('creates the incident, a task per template assigned to the role’s primary, and the events, in one go', async () => {
+    const before = nudges;
+    const { created, incident } = await incidents.trigger(command());
+    expect(created).toBe(true);
+    expect(nudges).toBe(before + 1);
+    const primaries = new Map<string, string>(
+      DEMO_PLAN.filter((s) => s.schoolId === school.id && s.rank === 0).map((s) => [s.role, s.personId]),
+    );
+    for (const task of incident.tasks) {
+      expect(task.assigneeId).toBe(primaries.get(task.role));
+    }
+    const events = await outbox(incident.id);
+    expect(events.map((e) => e.type)).toEqual([
+      EventSubject.IncidentActivated,
+      ...incident.tasks.map(() => EventSubject.TaskAssigned),
+    ]);
+    for (const event of events) {
+      expect(parseEvent(event.type, JSON.parse(JSON.stringify(event)))).toMatchObject({ ok: true });
+      expect(event).toMatchObject({
+        incidentId: incident.id,
+        schoolId: school.id,
+        boardId: school.boardId,
+        drill: false,
+      });
+    }
+    const [activated, ...assigned] = events;
+    expect(assigned.every((e) => e.causationId === activated!.id && e.correlationId === activated!.correlationId)).toBe(
+      true,
+    );
+  });
+
+  it('returns the first incident for a repeated idempotency key, adding no tasks and no events', async () => {
+    const first = await incidents.trigger(command({ idempotencyKey: 'same-key-0001' }));
+    const eventsBefore = await outbox(first.incident.id);
+    const again = await incidents.trigger(command({ idempotencyKey: 'same-key-0001', summary: 'changed' }));
+    expect(again.created).toBe(false);
+    expect(again.incident).toEqual(first.incident);
+    expect(await outbox(first.incident.id)).toEqual(eventsBefore);
+    expect(await dataSource.getRepository(TaskEntity).countBy({ incidentId: first.incident.id })).toBe(
+      first.incident.tasks.length,
+    );
+  });
+
+  it('makes exactly one incident when the same trigger arrives many times at once (a double tap, retries)', async () => {
+    const key = `race-${randomUUID()}`;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => incidents.trigger(command({ idempotencyKey: key }))),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
+    expect(await dataSource.getRepository(IncidentEntity).countBy({ idempotencyKey: key })).toBe(1);
+  });
+
+  it('refuses an unknown calamity type, naming the field, and stores nothing', async () => {
+    const count = await dataSource.getRepository(IncidentEntity).count();
+    let error: unknown;
+    try {
+      await incidents.trigger(command({ calamityType: 'alien-invasion' }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RpcException);
+    expect((error as RpcException).getError()).toMatchObject({ statusCode: 400, field: 'calamityType' });
+    expect(await dataSource.getRepository(IncidentEntity).count()).toBe(count);
+  });
+
+  it('keeps a task whose role nobody fills, unassigned and without a notification event', async () => {
+    await dataSource.getRepository(PlanSlotEntity).delete({ schoolId: school.id, role: 'family-liaison' });
+    const { incident } = await incidents.trigger(command());
+    const orphan = incident.tasks.find((t) => t.role === 'family-liaison')!;
+    expect(orphan.assigneeId).toBeNull();
+    const assignedTaskIds = (await outbox(incident.id))
+      .filter((e) => e.type === EventSubject.TaskAssigned)
+      .map((e) => (e.payload as { taskId: string }).taskId);
+    expect(assignedTaskIds).not.toContain(orphan.id);
+    expect(assignedTaskIds).toHaveLength(incident.tasks.length - 1);
+  });
+});

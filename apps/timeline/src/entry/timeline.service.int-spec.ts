@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { CreateTimeline1764288000000 } from '../database/migrations/1764288000000-CreateTimeline.js';
+import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
+import { TimelineService } from './timeline.service.js';
+
+function assigned(incidentId: string, n: number): EventEnvelope {
+  return buildEvent(
+    EventSubject.TaskAssigned,
+    {
+      boardId: randomUUID(),
+      schoolId: randomUUID(),
+      incidentId,
+      actor: 'system',
+      correlationId: 'corr-1',
+      causationId: null,
+      drill: false,
+    },
+    {
+      taskId: randomUUID(),
+      templateId: `t.${n}`,
+      role: 'leader',
+      assigneeId: randomUUID(),
+      title: { nl: `Taak ${n}`, en: `Task ${n}` },
+      dueAt: new Date().toISOString(),
+      phase: 1,
+      priority: 'high',
+      ackRequired: true,
+    },
+  );
+}
+
+describe(TimelineService.name, () => {
+  const schema = uniqueSchema('timeline');
+  let dataSource: DataSource;
+  let timeline: TimelineService;
+
+  beforeAll(async () => {
+    dataSource = await createDataSource(schema, [TimelineEntryEntity, ChainHeadEntity], [CreateTimeline1764288000000]);
+    timeline = new TimelineService(dataSource);
+  });
+
+  afterAll(async () => {
+    await dropDataSource(dataSource, schema);
+  });
+
+  it('appends an event once, however often it is delivered', async () => {
+    const incidentId = randomUUID();
+    const event = assigned(incidentId, 1);
+    expect(await timeline.append(event)).toBe('appended');
+    expect(await timeline.append(event)).toBe('duplicate');
+    expect(await timeline.append(event)).toBe('duplicate');
+    const entries = await timeline.list(incidentId);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ seq: 1, eventId: event.id, type: event.type, occurredAt: event.occurredAt });
+  });
+
+  it('keeps one gapless sequence and a valid chain when many events of one incident arrive at once', async () => {
+    const incidentId = randomUUID();
+    const events = Array.from({ length: 25 }, (_, i) => assigned(incidentId, i));
+    const outcomes = await Promise.all([...events, ...events.slice(0, 5)].map((e) => timeline.append(e)));
+    expect(outcomes.filter((o) => o === 'appended')).toHaveLength(25);
+    const entries = await timeline.list(incidentId);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(new Set(entries.map((e) => e.eventId)).size).toBe(25);
+    expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: 25, firstBrokenSeq: null });
+  });
+
+  it('keeps incidents apart: each has its own chain from seq 1', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    await timeline.append(assigned(a, 1));
+    await timeline.append(assigned(b, 1));
+    await timeline.append(assigned(a, 2));
+    expect((await timeline.list(a)).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await timeline.list(b)).map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('refuses UPDATE and DELETE of an entry', async () => {
+    const incidentId = randomUUID();
+    await timeline.append(assigned(incidentId, 1));
+    await expect(
+      dataSource.query(`UPDATE "${schema}"."entry" SET actor = 'someone-else' WHERE incident_id = $1`, [incidentId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      dataSource.query(`DELETE FROM "${schema}"."entry" WHERE incident_id = $1`, [incidentId]),
+    ).rejects.toThrow(/append-only/);
+    expect((await timeline.list(incidentId))[0]!.actor).toBe('system');
+  });
+
+  it('names the first broken entry when someone with the power to bypass the guard edits the past', async () => {
+    const incidentId = randomUUID();
+    for (let i = 0; i < 4; i += 1) {
+      await timeline.append(assigned(incidentId, i));
+    }
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`ALTER TABLE "${schema}"."entry" DISABLE TRIGGER "entry_append_only"`);
+      await manager.query(
+        `UPDATE "${schema}"."entry" SET data = jsonb_set(data, '{role}', '"spokesperson"') WHERE incident_id = $1 AND seq = 2`,
+        [incidentId],
+      );
+      await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
+    });
+    expect(await timeline.verify(incidentId)).toEqual({ valid: false, entries: 4, firstBrokenSeq: 2 });
+  });
+});

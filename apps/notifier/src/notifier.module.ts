@@ -20,7 +20,7 @@ import { PushSubscriptionEntity } from './push/push-subscription.entity.js';
 import { PushSubscriptionRpcController } from './push/push-subscription.rpc.controller.js';
 import { PushSubscriptionService } from './push/push-subscription.service.js';
 import { WebPushSender } from './push/web-push.sender.js';
-import { createRedis, REDIS } from './redis.provider.js';
+import { createRedis, REDIS, RedisLifecycle } from './redis.provider.js';
 
 export const NOTIFIER_SCHEMA = 'notifier';
 
@@ -55,6 +55,7 @@ export class NotifierModule {
         NotificationReconciler,
         PushSubscriptionService,
         { provide: REDIS, useValue: redis },
+        RedisLifecycle,
         { provide: PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
         {
           provide: PUSH_SENDER,

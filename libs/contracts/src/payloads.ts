@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design-time metadata: the contracts must load on their own, first.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,

@@ -41,7 +41,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     );
   }
   if (options.eventStrategy) {
-    app.connectMicroservice<CustomStrategy>({ strategy: options.eventStrategy(app) }, { inheritAppConfig: true });
+    // Not inheriting the HTTP app's filters: event handlers' errors must reach the transport as they are
+    // (event controllers carry @UseFilters(JetStreamErrorFilter)).
+    app.connectMicroservice<CustomStrategy>({ strategy: options.eventStrategy(app) });
   }
   await app.startAllMicroservices();
   await app.listen(options.httpPort);

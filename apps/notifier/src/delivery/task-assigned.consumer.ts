@@ -1,9 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventSubject, type EventEnvelope } from '#lib/contracts';
+import { JetStreamErrorFilter } from '#lib/messaging';
 import { NotificationService } from './notification.service.js';
 
 @Controller()
+@UseFilters(JetStreamErrorFilter)
 export class TaskAssignedConsumer {
   constructor(private readonly notifications: NotificationService) {}
 

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { Secret } from '#lib/platform';
 import type { PushMessage, PushResult, PushSender, PushTarget } from './push-sender.port.js';
@@ -7,6 +8,8 @@ export interface WebPushSettings {
   privateKey: Secret;
   subject: string;
   ttlSeconds: number;
+  /** An HTTPS agent of its own (tests trust a local push service with it; production uses the default). */
+  agent?: Agent;
 }
 
 /** Web push (RFC 8030/8291/8292) through the `web-push` library, VAPID-signed. */
@@ -29,6 +32,7 @@ export class WebPushSender implements PushSender {
         urgency: options.urgency,
         topic: options.topic,
         timeout: 10_000,
+        ...(this.settings.agent ? { agent: this.settings.agent } : {}),
       });
       return { outcome: 'accepted', statusCode: response.statusCode };
     } catch (error) {

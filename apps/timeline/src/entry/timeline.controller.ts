@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import {
@@ -8,6 +8,7 @@ import {
   type TimelineEntryView,
   type TimelineVerification,
 } from '#lib/contracts';
+import { JetStreamErrorFilter } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
 import { TimelineService } from './timeline.service.js';
 
@@ -22,6 +23,7 @@ class VerifyTimelineQuery {
 }
 
 @Controller()
+@UseFilters(JetStreamErrorFilter)
 export class TimelineController {
   constructor(private readonly timeline: TimelineService) {}
 

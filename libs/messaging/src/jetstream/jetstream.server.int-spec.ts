@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, type INestApplication } from '@nestjs/common';
+import { Controller, UseFilters, type INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buildEvent, DEAD_LETTER_STREAM, EVENT_STREAM, EventSubject, type EventEnvelope } from '#lib/contracts';
-import { natsServerVersion, startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
+import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
 import { sleep, waitFor } from '../../../../test/support/wait.js';
 import { JetStreamClient } from './jetstream.client.js';
 import { durableName, jetStreamDefaults, type JetStreamTransportOptions } from './jetstream.options.js';
-import { JetStreamContext, JetStreamServer } from './jetstream.server.js';
+import { JetStreamContext, JetStreamErrorFilter, JetStreamServer } from './jetstream.server.js';
 import { ensureStream } from './streams.js';
-
-/** nats-server before 2.11 ignores a `+TERM` that carries a reason (the @nats-io/jetstream docs say so). */
-const [major, minor] = natsServerVersion();
-const TERM_REASON_IGNORED = major < 2 || (major === 2 && minor < 11);
 
 type TaskAssigned = EventEnvelope<typeof EventSubject.TaskAssigned>;
 
@@ -24,6 +20,7 @@ const deliveriesOf = (id: string): number[] => calls.filter((c) => c.event.id ==
 
 /** The handler's behaviour is chosen by the event's templateId, so each test publishes its own scenario. */
 @Controller()
+@UseFilters(JetStreamErrorFilter)
 class TaskAssignedController {
   @EventPattern<string>(EventSubject.TaskAssigned)
   onTaskAssigned(@Payload() event: TaskAssigned, @Ctx() context: JetStreamContext): void {
@@ -84,7 +81,9 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     const moduleRef = await Test.createTestingModule({ controllers: [TaskAssignedController] }).compile();
     // No Nest logger: the handlers below fail on purpose, and the tests assert what an operator would see.
     const started = moduleRef.createNestApplication({ logger: false });
-    started.connectMicroservice({ strategy: new JetStreamServer(options) });
+    started
+      .connectMicroservice({ strategy: new JetStreamServer(options) })
+      .useGlobalFilters(new JetStreamErrorFilter());
     await started.startAllMicroservices();
     await started.init();
     return started;
@@ -176,7 +175,9 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     await publisher.publishEvent(whileDown);
 
     app = await startApp();
-    await waitFor(() => deliveriesOf(whileDown.id).length > 0, { message: 'the event published while the app was down' });
+    await waitFor(() => deliveriesOf(whileDown.id).length > 0, {
+      message: 'the event published while the app was down',
+    });
     await settled();
     await sleep(200);
 
@@ -190,9 +191,15 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     await nats.restart();
     const event = taskAssigned('ok');
     // The first publish can time out while the publisher reconnects; the outbox would retry it the same way.
-    await waitFor(() => publisher.publishEvent(event), { timeoutMs: 8_000, message: 'a publish to succeed after the restart' });
+    await waitFor(() => publisher.publishEvent(event), {
+      timeoutMs: 8_000,
+      message: 'a publish to succeed after the restart',
+    });
 
-    await waitFor(() => deliveriesOf(event.id).length > 0, { timeoutMs: 8_000, message: 'a delivery after the restart' });
+    await waitFor(() => deliveriesOf(event.id).length > 0, {
+      timeoutMs: 8_000,
+      message: 'a delivery after the restart',
+    });
     await settled();
     expect(deliveriesOf(event.id)).toEqual([1]);
   }, 20_000);
@@ -234,27 +241,19 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     expect(deliveriesOf(invalid.id)).toEqual([]);
   });
 
-  // Known bugs, described in the test report. Each test states the intended behaviour and is marked
-  // `.failing` while the bug is there: once the library is fixed it fails, and the marker must go.
-  describe('known bugs', () => {
-    const itWhileTermReasonIgnored = TERM_REASON_IGNORED ? it.failing : it;
+  describe('dead letters', () => {
+    it('does not deliver a dead-lettered message again (also on nats-server < 2.11, which ignores +TERM with a reason)', async () => {
+      const event = taskAssigned('always-fail');
+      await publisher.publishEvent(event);
+      await deadLetterOf(event.id);
 
-    itWhileTermReasonIgnored(
-      'does not deliver a dead-lettered message again (nats-server < 2.11 ignores +TERM with a reason)',
-      async () => {
-        const event = taskAssigned('always-fail');
-        await publisher.publishEvent(event);
-        await deadLetterOf(event.id);
+      await sleep(options.ackWaitMs + 500); // a message left unacked would be redelivered by now
+      expect(deliveriesOf(event.id)).toEqual([1, 2, 3]);
+      expect((await deadLetters()).filter((l) => l.event.id === event.id)).toHaveLength(1);
+      expect((await consumerInfo()).num_ack_pending).toBe(0);
+    }, 10_000);
 
-        await sleep(options.ackWaitMs + 500); // a message left unacked would be redelivered by now
-        expect(deliveriesOf(event.id)).toEqual([1, 2, 3]);
-        expect((await deadLetters()).filter((l) => l.event.id === event.id)).toHaveLength(1);
-        expect((await consumerInfo()).num_ack_pending).toBe(0);
-      },
-      10_000,
-    );
-
-    it.failing("names the handler's error in the dead-letter reason (Nest's exception filter turns it into an object)", async () => {
+    it("names the handler's error in the dead-letter reason", async () => {
       const event = taskAssigned('always-fail');
       await publisher.publishEvent(event);
 
@@ -262,7 +261,7 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
       expect(letter.reason).toBe('handler failed 3 times: template store unavailable');
     });
 
-    it.failing('files dead letters under deadletter.<app>.<original subject> (it uses the durable name)', async () => {
+    it('files dead letters under deadletter.<app>.<original subject>', async () => {
       const event = taskAssigned('always-fail');
       await publisher.publishEvent(event);
 

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
+import { BaseRpcExceptionFilter, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -10,7 +10,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import { deadLetterSubject, type EventEnvelope } from '#lib/contracts';
 import { eventMetrics, runWithContext } from '#lib/observability';
 import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
@@ -24,6 +24,21 @@ export class JetStreamContext {
     readonly deliveryCount: number,
     readonly consumer: string,
   ) {}
+}
+
+/**
+ * Lets an event handler's own error reach the transport (Nest's default filter would turn it into
+ * `{status: 'error', message: 'Internal server error'}`), so retries and dead letters say what went wrong.
+ * Request/reply errors keep Nest's handling.
+ */
+@Catch()
+export class JetStreamErrorFilter extends BaseRpcExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    if (host.getArgByIndex(1) instanceof JetStreamContext) {
+      return throwError(() => exception);
+    }
+    return super.catch(exception, host) as Observable<never>;
+  }
 }
 
 /**
@@ -137,7 +152,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await msg.ackAck({ timeout: 5_000 });
       },
       nak: (delayMs) => msg.nak(delayMs),
-      term: (reason) => msg.term(reason),
+      // No reason on the wire: nats-server before 2.11 ignores a +TERM that carries one and redelivers for
+      // ever. The reason travels in the dead letter's header instead.
+      term: () => msg.term(),
       working: () => msg.working(),
     };
   }
@@ -150,7 +167,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     h.set('Crisisklaar-Dead-Letter-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
     h.set('Crisisklaar-Original-Subject', message.subject);
     h.set('Crisisklaar-Delivery-Count', String(message.deliveryCount));
-    await this.js.publish(deadLetterSubject(consumer, message.subject), message.data, { headers: h });
+    h.set('Crisisklaar-Consumer', consumer);
+    await this.js.publish(deadLetterSubject(this.options.app, message.subject), message.data, { headers: h });
   }
 
   on(): never {

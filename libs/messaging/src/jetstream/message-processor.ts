@@ -69,7 +69,7 @@ export async function processMessage(
   try {
     await ports.handle(parsed.event, message);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeError(error);
     if (message.deliveryCount >= rules.maxDeliver) {
       return deadLetter(message, rules, ports, `handler failed ${message.deliveryCount} times: ${reason}`);
     }
@@ -106,4 +106,15 @@ async function deadLetter(
   message.term(reason.slice(0, 200));
   ports.onOutcome?.('dead-lettered', message.subject, reason);
   return 'dead-lettered';
+}
+
+/** A readable reason for anything thrown: an Error, an RpcException body, a string. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    return String(error.message);
+  }
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }

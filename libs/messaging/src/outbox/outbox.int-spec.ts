@@ -87,7 +87,8 @@ describe('transactional outbox → JetStream (PostgreSQL + private nats-server)'
   const relayOf = (options: Partial<ConstructorParameters<typeof OutboxRelay>[2]> = {}): OutboxRelay =>
     new OutboxRelay(store, publisher, { batchSize: 2, pollIntervalMs: 60_000, maxBackoffMs: 60_000, ...options });
 
-  const commit = (...events: EventEnvelope[]): Promise<void> => dataSource.transaction((manager) => addToOutbox(manager, events));
+  const commit = (...events: EventEnvelope[]): Promise<void> =>
+    dataSource.transaction((manager) => addToOutbox(manager, events));
 
   async function row(id: string): Promise<OutboxRow | undefined> {
     const rows: OutboxRow[] = await dataSource.query(

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent } from 'node:https';
+import type { DataSource } from 'typeorm';
+import webpush from 'web-push';
+import { buildEvent, EventSubject, EVENT_STREAM, type EventEnvelope } from '#lib/contracts';
+import { ensureStream, OutboxEntity, OutboxRelayService } from '#lib/messaging';
+import { migrate, Secret } from '#lib/platform';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
+import { testDatabaseUrl } from '../../../../test/support/database.js';
+import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
+import { waitFor } from '../../../../test/support/wait.js';
+import { loadNotifierEnv } from '../notifier.env.js';
+import { NOTIFIER_SCHEMA, NotifierModule } from '../notifier.module.js';
+import { PUSH_SENDER } from '../push/push-sender.port.js';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
+import { PushSubscriptionService } from '../push/push-subscription.service.js';
+import { WebPushSender } from '../push/web-push.sender.js';
+import { WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
+import { NotificationEntity } from './notification.entity.js';
+import { NotificationService } from './notification.service.js';
+
+/** The notifier's fan-out and push delivery against real PostgreSQL, Redis and NATS, and the fake push service. */
+describe('push delivery', () => {
+  let nats: PrivateNatsServer;
+  let push: FakePushService;
+  let app: INestApplication;
+  let dataSource: DataSource;
+  let notifications: NotificationService;
+  let subscriptions: PushSubscriptionService;
+
+  const taskAssigned = (assigneeId: string): EventEnvelope<typeof EventSubject.TaskAssigned> =>
+    buildEvent(
+      EventSubject.TaskAssigned,
+      {
+        boardId: randomUUID(),
+        schoolId: randomUUID(),
+        incidentId: randomUUID(),
+        actor: 'system',
+        correlationId: randomUUID(),
+        causationId: null,
+        drill: false,
+      },
+      {
+        taskId: randomUUID(),
+        templateId: 'death.call-family',
+        role: 'family-liaison',
+        assigneeId,
+        title: { nl: 'Bel de familie van Sanne vandaag', en: 'Call the family today' },
+        dueAt: new Date(Date.now() + 3_600_000).toISOString(),
+        phase: 1,
+        priority: 'critical',
+        ackRequired: true,
+      },
+    );
+
+  const personWithDevice = async () => {
+    const personId = randomUUID();
+    const device = push.createSubscription();
+    await subscriptions.register({ personId, subscription: device.subscription });
+    return { personId, device };
+  };
+
+  const notificationOf = (taskId: string) => dataSource.getRepository(NotificationEntity).findOneByOrFail({ taskId });
+
+  const outboxTypes = async (taskId: string) =>
+    (await dataSource.getRepository(OutboxEntity).find())
+      .filter((row) => (row.envelope.payload as { taskId?: string }).taskId === taskId)
+      .map((row) => row.envelope.type);
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    push = await startFakePushService();
+    const nc = await connect({ servers: nats.url });
+    await ensureStream(await jetstreamManager(nc), {
+      name: EVENT_STREAM.name,
+      subjects: [...EVENT_STREAM.subjects],
+      replicas: 1,
+      duplicateWindowMs: 60_000,
+    });
+    await nc.close();
+    const vapid = webpush.generateVAPIDKeys();
+    const config = loadNotifierEnv({
+      DATABASE_URL: testDatabaseUrl(),
+      NATS_URL: nats.url,
+      QUEUE_PREFIX: `ck-int-${randomBytes(4).toString('hex')}`,
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
+      PUBLIC_BASE_URL: 'https://crisisklaar.test',
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.forRoot(config)] })
+      .overrideProvider(PUSH_SENDER)
+      .useValue(
+        new WebPushSender({
+          publicKey: vapid.publicKey,
+          privateKey: new Secret(vapid.privateKey),
+          subject: 'mailto:beheer@crisisklaar.example',
+          ttlSeconds: 60,
+          agent: new Agent({ ca: push.caPem }),
+        }),
+      )
+      .compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    dataSource = app.get<DataSource>(getDataSourceToken());
+    await dataSource.query(`DROP SCHEMA IF EXISTS "${NOTIFIER_SCHEMA}" CASCADE`);
+    await migrate(dataSource, NOTIFIER_SCHEMA);
+    await app.init();
+    notifications = app.get(NotificationService);
+    subscriptions = app.get(PushSubscriptionService);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE)).obliterate({ force: true });
+    await app?.close();
+    await push?.close();
+    await nats?.dispose();
+  });
+
+  beforeEach(() => push.reset());
+
+  it('pushes to the assignee’s device once, records it as sent and announces it, even when the event comes again', async () => {
+    const { personId, device } = await personWithDevice();
+    const event = taskAssigned(personId);
+    await notifications.onTaskAssigned(event);
+    await notifications.onTaskAssigned(event); // a redelivery
+    const [received] = await push.waitFor((p) => p.subscriptionId === device.id, 15_000);
+    expect(received!.json).toMatchObject({ taskId: event.payload.taskId, incidentId: event.incidentId, drill: false });
+    expect(received!.payload).not.toContain('Sanne');
+    expect(received!.payload).not.toContain('familie');
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 10_000 });
+    await waitFor(async () => (await outboxTypes(event.payload.taskId)).includes(EventSubject.NotificationSent));
+    expect(await outboxTypes(event.payload.taskId)).toEqual([EventSubject.NotificationSent]);
+    expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(1);
+  });
+
+  it('retries a push service that fails for a moment, then delivers once', async () => {
+    const { personId, device } = await personWithDevice();
+    push.respondWith(device.id, 503, { times: 1 });
+    const event = taskAssigned(personId);
+    await notifications.onTaskAssigned(event);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 20_000 });
+    expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(1);
+    expect(push.rejected.filter((p) => p.subscriptionId === device.id && p.status === 503)).toHaveLength(1);
+  });
+
+  it('deletes a subscription the push service says is gone (410) and reports the notification as failed', async () => {
+    const { personId, device } = await personWithDevice();
+    push.respondWith(device.id, 410, { times: 1 });
+    const event = taskAssigned(personId);
+    await notifications.onTaskAssigned(event);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'failed', { timeoutMs: 10_000 });
+    expect((await notificationOf(event.payload.taskId)).reason).toBe('push_subscription_expired');
+    expect(await dataSource.getRepository(PushSubscriptionEntity).countBy({ personId })).toBe(0);
+    await waitFor(async () => (await outboxTypes(event.payload.taskId)).includes(EventSubject.NotificationFailed));
+  });
+
+  it('reports a person without any device as not reached, instead of staying silent', async () => {
+    const event = taskAssigned(randomUUID());
+    await notifications.onTaskAssigned(event);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'failed', { timeoutMs: 10_000 });
+    expect((await notificationOf(event.payload.taskId)).reason).toBe('no_push_subscription');
+  });
+
+  it('re-drives a notification whose job the queue lost (Redis restarted without persistence)', async () => {
+    const { personId, device } = await personWithDevice();
+    const event = taskAssigned(personId);
+    const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));
+    await queue.pause();
+    await notifications.onTaskAssigned(event);
+    const intent = await notificationOf(event.payload.taskId);
+    await queue.remove(intent.jobId); // the job is gone, the intent is not
+    await queue.resume();
+    await dataSource
+      .getRepository(NotificationEntity)
+      .update({ id: intent.id }, { updatedAt: new Date(Date.now() - 60_000) });
+    expect(await notifications.reconcile(15_000)).toBe(1);
+    await push.waitFor((p) => p.subscriptionId === device.id, 15_000);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 10_000 });
+    expect(await notifications.reconcile(15_000)).toBe(0);
+  });
+
+  it('publishes the outcome events through the outbox relay', async () => {
+    const relay = app.get(OutboxRelayService);
+    await relay.drainNow();
+    expect(await relay.store.pendingCount()).toBe(0);
+  });
+});

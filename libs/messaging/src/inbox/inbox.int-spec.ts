@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { sleep } from '../../../../test/support/wait.js';
+import { claimInbox, InboxEntity, inboxTableSql } from './inbox.js';
+
+const schema = uniqueSchema('inbox');
+
+class CreateInbox1764300000000 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    for (const sql of inboxTableSql(schema)) {
+      await runner.query(sql);
+    }
+  }
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE "${schema}"."inbox"`);
+  }
+}
+
+const taskAssigned = (): EventEnvelope =>
+  buildEvent(
+    EventSubject.TaskAssigned,
+    {
+      boardId: '0190a5b2-0000-7000-8000-000000000001',
+      schoolId: '0190a5b2-0000-7000-8000-000000000002',
+      incidentId: '0190a5b2-0000-7000-8000-000000000003',
+      actor: 'system',
+      correlationId: 'req-1',
+      causationId: null,
+      drill: false,
+    },
+    {
+      taskId: '0190a5b2-0000-7000-8000-0000000000aa',
+      templateId: 'inform-parents',
+      role: 'crisis-coordinator',
+      assigneeId: '0190a5b2-0000-7000-8000-0000000000bb',
+      title: { nl: 'Informeer de ouders', en: 'Inform the parents' },
+      dueAt: '2026-11-28T09:30:00.000Z',
+      phase: 1,
+      priority: 'critical',
+      ackRequired: true,
+    },
+  );
+
+describe('claimInbox (PostgreSQL)', () => {
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await createDataSource(schema, [InboxEntity], [CreateInbox1764300000000]);
+  });
+
+  afterAll(async () => {
+    await dropDataSource(dataSource, schema);
+  });
+
+  const claimInTransaction = (consumer: string, event: EventEnvelope): Promise<boolean> =>
+    dataSource.transaction((manager) => claimInbox(manager, consumer, event));
+
+  it('claims an event once per consumer: later deliveries to that consumer are no-ops', async () => {
+    const event = taskAssigned();
+
+    await expect(claimInTransaction('notifier', event)).resolves.toBe(true);
+    await expect(claimInTransaction('notifier', event)).resolves.toBe(false);
+    await expect(claimInTransaction('notifier', event)).resolves.toBe(false);
+    // Another consumer processes the same event on its own.
+    await expect(claimInTransaction('timeline', event)).resolves.toBe(true);
+
+    const rows: { consumer: string; subject: string }[] = await dataSource.query(
+      `SELECT consumer, subject FROM "${schema}"."inbox" WHERE event_id = $1 ORDER BY consumer`,
+      [event.id],
+    );
+    expect(rows).toEqual([
+      { consumer: 'notifier', subject: EventSubject.TaskAssigned },
+      { consumer: 'timeline', subject: EventSubject.TaskAssigned },
+    ]);
+  });
+
+  it('forgets a claim whose transaction rolled back, so the redelivery is processed', async () => {
+    const event = taskAssigned();
+
+    await expect(
+      dataSource.transaction(async (manager) => {
+        expect(await claimInbox(manager, 'notifier', event)).toBe(true);
+        throw new Error('the handler failed after claiming');
+      }),
+    ).rejects.toThrow('the handler failed after claiming');
+
+    await expect(claimInTransaction('notifier', event)).resolves.toBe(true);
+  });
+
+  it('lets exactly one of two concurrent deliveries of the same event through', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const event = taskAssigned();
+      const deliver = (): Promise<boolean> =>
+        dataSource.transaction(async (manager) => {
+          const claimed = await claimInbox(manager, 'notifier', event);
+          await sleep(30); // the handler's effect, inside the same transaction
+          return claimed;
+        });
+
+      const results = await Promise.all([deliver(), deliver()]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it('makes the second delivery wait for the first one and see its commit', async () => {
+    const event = taskAssigned();
+    const first = dataSource.createQueryRunner();
+    const second = dataSource.createQueryRunner();
+    await first.connect();
+    await second.connect();
+    try {
+      await first.startTransaction();
+      await second.startTransaction();
+      expect(await claimInbox(first.manager, 'notifier', event)).toBe(true);
+
+      let secondResult: boolean | undefined;
+      const secondClaim = claimInbox(second.manager, 'notifier', event).then((claimed) => (secondResult = claimed));
+      await sleep(200);
+      expect(secondResult).toBeUndefined(); // blocked on the first transaction's row
+
+      await first.commitTransaction();
+      await expect(secondClaim).resolves.toBe(false);
+      await second.commitTransaction();
+    } finally {
+      if (first.isTransactionActive) {
+        await first.rollbackTransaction();
+      }
+      if (second.isTransactionActive) {
+        await second.rollbackTransaction();
+      }
+      await first.release();
+      await second.release();
+    }
+  });
+});

@@ -72,10 +72,10 @@ describe('trigger → tasks → push → timeline', () => {
     const entries = await waitFor(
       async () => {
         const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${first.body.id}/timeline`);
-        const sent = res.body.filter((e) => e.type === 'crisis.notification.sent.v1');
-        return sent.length === 1 ? res.body : undefined;
+        const outcomes = res.body.filter((e) => e.type.startsWith('crisis.notification.'));
+        return outcomes.length === first.body.tasks.length ? res.body : undefined;
       },
-      { timeoutMs: 30_000, message: 'the notification.sent entry' },
+      { timeoutMs: 30_000, message: 'a notification outcome for every task' },
     );
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
     expect(entries[0]!.type).toBe('crisis.incident.activated.v1');
@@ -164,5 +164,76 @@ describe('trigger → tasks → push → timeline', () => {
     expect(missingKey.body.field).toBe('idempotencyKey');
     const badId = await leader.get<{ field: string }>('/api/incidents/not-a-uuid');
     expect(badId.status).toBe(400);
+  });
+
+  it('carries one correlation id from the request through every app’s logs, which hold no names or summaries', async () => {
+    const correlationId = `e2e-corr-${randomUUID()}`;
+    const login = await fetch(`${system.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'leider@deregenboog.example', password: 'Crisisklaar-demo-2026' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const res = await fetch(`${system.baseUrl}/api/incidents`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'content-type': 'application/json',
+        'x-correlation-id': correlationId,
+      },
+      body: JSON.stringify({
+        calamityType: 'missing-pupil',
+        schoolId,
+        summary: `${pupilName} is zoek`,
+        idempotencyKey: `e2e-${randomUUID()}`,
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-correlation-id')).toBe(correlationId);
+    const appsSeen = await waitFor(
+      () => {
+        const apps = new Set(
+          system.logs.filter((line) => line.includes(correlationId)).map((line) => line.slice(1, line.indexOf(']'))),
+        );
+        return apps.size === 4 ? apps : undefined;
+      },
+      { timeoutMs: 30_000, message: 'log lines with the correlation id from all four apps' },
+    );
+    expect([...appsSeen].sort()).toEqual(['activation', 'gateway', 'notifier', 'timeline']);
+    expect(system.logs.filter((line) => line.includes(pupilName) || line.includes('verkeersongeval'))).toEqual([]);
+  });
+
+  it('counts requests, consumed events and queue jobs in /metrics, and documents the API in OpenAPI', async () => {
+    const gateway = await (await fetch(`${system.baseUrl}/metrics`)).text();
+    expect(gateway).toMatch(
+      /crisisklaar_http_requests_total\{method="POST",route="\/api\/incidents",status="201"\} [1-9]/,
+    );
+    const notifier = await (await fetch(`http://127.0.0.1:${system.env.NOTIFIER_HTTP_PORT}/metrics`)).text();
+    expect(notifier).toMatch(
+      /crisisklaar_events_consumed_total\{[^}]*subject="crisis.task.assigned.v1",outcome="acked"\} [1-9]/,
+    );
+    expect(notifier).toMatch(/crisisklaar_queue_jobs_total\{queue="notification-web-push",outcome="sent"\} [1-9]/);
+    expect(notifier).toMatch(/crisisklaar_events_published_total [1-9]/);
+    const timeline = await (await fetch(`http://127.0.0.1:${system.env.TIMELINE_HTTP_PORT}/metrics`)).text();
+    expect(timeline).toMatch(/crisisklaar_events_consumed_total\{[^}]*outcome="acked"\} [1-9]/);
+    const doc = (await (await fetch(`${system.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/me',
+        '/api/protocols',
+        '/api/incidents',
+        '/api/incidents/{id}',
+        '/api/incidents/{id}/timeline',
+        '/api/incidents/{id}/timeline/verify',
+        '/api/push/vapid-public-key',
+        '/api/push/subscriptions',
+      ]),
+    );
+    for (const app of ['activation', 'notifier', 'timeline'] as const) {
+      const port = system.env[`${app.toUpperCase()}_HTTP_PORT`];
+      const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { RpcPattern, type IncidentView, type ProtocolView, type TriggerIncidentResponse } from '#lib/contracts';
+import { runWithContext } from '#lib/observability';
 import { validateRpc } from '#lib/platform';
 import { BUILTIN_CALAMITY_TYPES } from '../protocol/builtin-protocol.js';
 import { IncidentService } from './incident.service.js';
@@ -21,7 +22,8 @@ export class IncidentRpcController {
 
   @MessagePattern(RpcPattern.TriggerIncident)
   trigger(@Payload() data: unknown): Promise<TriggerIncidentResponse> {
-    return this.incidents.trigger(validateRpc(TriggerIncidentCommand, data));
+    const command = validateRpc(TriggerIncidentCommand, data);
+    return runWithContext({ correlationId: command.correlationId }, () => this.incidents.trigger(command));
   }
 
   @MessagePattern(RpcPattern.GetIncident)

@@ -49,6 +49,9 @@ export class IncidentService {
     try {
       const incident = await this.dataSource.transaction((manager) => this.create(manager, command, calamity));
       this.relay.nudge();
+      this.log.log(
+        `incident ${incident.id} triggered with ${incident.tasks.length} tasks${incident.drill ? ' (drill)' : ''}`,
+      );
       return { created: true, incident };
     } catch (error) {
       if (isUniqueViolation(error, 'incident_idempotency_uq')) {

@@ -33,10 +33,15 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [ctx.getHandler(), ctx.getClass()])) {
+    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    // Only the API needs a person: /health and /metrics are for the operator's probes (keep them off the
+    // public proxy), webhooks check their own signatures.
+    if (
+      !req.path.startsWith('/api/') ||
+      this.reflector.getAllAndOverride<boolean>(PUBLIC, [ctx.getHandler(), ctx.getClass()])
+    ) {
       return true;
     }
-    const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const [scheme, token] = (req.header('authorization') ?? '').split(' ');
     const claims = scheme === 'Bearer' && token ? this.tokens.verify(token) : null;
     if (!claims) {

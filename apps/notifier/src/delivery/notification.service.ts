@@ -121,6 +121,11 @@ export class NotificationService {
     });
     if (changed) {
       this.relay.nudge();
+      this.log.log(
+        outcome.status === 'sent'
+          ? `notification ${notification.id} (task ${notification.taskId}) sent to ${outcome.devices} device(s)`
+          : `notification ${notification.id} (task ${notification.taskId}) failed: ${outcome.reason}`,
+      );
     }
     return changed;
   }

@@ -1,4 +1,4 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import {
@@ -25,12 +25,17 @@ class VerifyTimelineQuery {
 @Controller()
 @UseFilters(JetStreamErrorFilter)
 export class TimelineController {
+  private readonly log = new Logger(TimelineController.name);
+
   constructor(private readonly timeline: TimelineService) {}
 
   /** Every event of the stream, through the timeline's own durable consumer. */
   @EventPattern<string>(EVENT_STREAM.subjects[0])
   async record(@Payload() event: EventEnvelope): Promise<void> {
-    await this.timeline.append(event);
+    const outcome = await this.timeline.append(event);
+    this.log.log(
+      `${outcome === 'appended' ? 'recorded' : 'already had'} ${event.type} ${event.id} of incident ${event.incidentId}`,
+    );
   }
 
   @MessagePattern(RpcPattern.ListTimeline)

@@ -4,6 +4,7 @@ import { schemaVersionOf } from './event-map.js';
 import type { TaskAssignedPayload } from './payloads.js';
 import { EventSubject } from './subjects.js';
 import { uuidv7Time } from './uuidv7.js';
+import { taskAssignedPayload } from '../../../test/support/events.js';
 
 const UUIDV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -17,17 +18,7 @@ const meta: EventMeta = {
   drill: false,
 };
 
-const taskAssigned = (): TaskAssignedPayload => ({
-  taskId: '0190a5b2-0000-7000-8000-0000000000aa',
-  templateId: 'inform-parents',
-  role: 'crisis-coordinator',
-  assigneeId: '0190a5b2-0000-7000-8000-0000000000bb',
-  title: { nl: 'Informeer de ouders', en: 'Inform the parents' },
-  dueAt: '2026-11-28T09:30:00.000Z',
-  phase: 1,
-  priority: 'critical',
-  ackRequired: true,
-});
+const taskAssigned = (): TaskAssignedPayload => taskAssignedPayload();
 
 /** A consumed message: the event as it comes off the wire. */
 const wire = (event: EventEnvelope): Record<string, unknown> =>

@@ -8,12 +8,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { DataSource } from 'typeorm';
 import webpush from 'web-push';
-import { buildEvent, EventSubject, EVENT_STREAM, type EventEnvelope } from '#lib/contracts';
+import { EventSubject, EVENT_STREAM } from '#lib/contracts';
 import { ensureStream, OutboxEntity, OutboxRelayService } from '#lib/messaging';
 import { migrate, Secret } from '#lib/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
 import { testDatabaseUrl } from '../../../../test/support/database.js';
 import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
 import { waitFor } from '../../../../test/support/wait.js';
@@ -36,29 +37,15 @@ describe('push delivery', () => {
   let notifications: NotificationService;
   let subscriptions: PushSubscriptionService;
 
-  const taskAssigned = (assigneeId: string): EventEnvelope<typeof EventSubject.TaskAssigned> =>
-    buildEvent(
-      EventSubject.TaskAssigned,
-      {
-        boardId: randomUUID(),
-        schoolId: randomUUID(),
-        incidentId: randomUUID(),
-        actor: 'system',
-        correlationId: randomUUID(),
-        causationId: null,
-        drill: false,
-      },
+  const taskAssigned = (assigneeId: string) =>
+    taskAssignedEvent(
       {
         taskId: randomUUID(),
-        templateId: 'death.call-family',
-        role: 'family-liaison',
         assigneeId,
+        role: 'family-liaison',
         title: { nl: 'Bel de familie van Sanne vandaag', en: 'Call the family today' },
-        dueAt: new Date(Date.now() + 3_600_000).toISOString(),
-        phase: 1,
-        priority: 'critical',
-        ackRequired: true,
       },
+      { incidentId: randomUUID(), correlationId: randomUUID() },
     );
 
   const personWithDevice = async () => {

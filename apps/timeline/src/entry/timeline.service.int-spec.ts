@@ -1,36 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import type { EventEnvelope } from '#lib/contracts';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateTimeline1764288000000 } from '../database/migrations/1764288000000-CreateTimeline.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
 import { TimelineService } from './timeline.service.js';
 
 function assigned(incidentId: string, n: number): EventEnvelope {
-  return buildEvent(
-    EventSubject.TaskAssigned,
-    {
-      boardId: randomUUID(),
-      schoolId: randomUUID(),
-      incidentId,
-      actor: 'system',
-      correlationId: 'corr-1',
-      causationId: null,
-      drill: false,
-    },
-    {
-      taskId: randomUUID(),
-      templateId: `t.${n}`,
-      role: 'leader',
-      assigneeId: randomUUID(),
-      title: { nl: `Taak ${n}`, en: `Task ${n}` },
-      dueAt: new Date().toISOString(),
-      phase: 1,
-      priority: 'high',
-      ackRequired: true,
-    },
-  );
+  return taskAssignedEvent({ taskId: randomUUID(), templateId: `t.${n}`, role: 'leader' }, { incidentId });
 }
 
 describe(TimelineService.name, () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { EventSubject, type EventEnvelope } from '#lib/contracts';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { sleep } from '../../../../test/support/wait.js';
 import { claimInbox, InboxEntity, inboxTableSql } from './inbox.js';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
 
 const schema = uniqueSchema('inbox');
 
@@ -18,30 +19,7 @@ class CreateInbox1764300000000 implements MigrationInterface {
   }
 }
 
-const taskAssigned = (): EventEnvelope =>
-  buildEvent(
-    EventSubject.TaskAssigned,
-    {
-      boardId: '0190a5b2-0000-7000-8000-000000000001',
-      schoolId: '0190a5b2-0000-7000-8000-000000000002',
-      incidentId: '0190a5b2-0000-7000-8000-000000000003',
-      actor: 'system',
-      correlationId: 'req-1',
-      causationId: null,
-      drill: false,
-    },
-    {
-      taskId: '0190a5b2-0000-7000-8000-0000000000aa',
-      templateId: 'inform-parents',
-      role: 'crisis-coordinator',
-      assigneeId: '0190a5b2-0000-7000-8000-0000000000bb',
-      title: { nl: 'Informeer de ouders', en: 'Inform the parents' },
-      dueAt: '2026-11-28T09:30:00.000Z',
-      phase: 1,
-      priority: 'critical',
-      ackRequired: true,
-    },
-  );
+const taskAssigned = (): EventEnvelope => taskAssignedEvent();
 
 describe('claimInbox (PostgreSQL)', () => {
   let dataSource: DataSource;

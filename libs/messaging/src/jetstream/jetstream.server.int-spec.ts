@@ -4,13 +4,14 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { buildEvent, DEAD_LETTER_STREAM, EVENT_STREAM, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { DEAD_LETTER_STREAM, EVENT_STREAM, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
 import { sleep, waitFor } from '../../../../test/support/wait.js';
 import { JetStreamClient } from './jetstream.client.js';
 import { durableName, jetStreamDefaults, type JetStreamTransportOptions } from './jetstream.options.js';
 import { JetStreamContext, JetStreamErrorFilter, JetStreamServer } from './jetstream.server.js';
 import { ensureStream } from './streams.js';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
 
 type TaskAssigned = EventEnvelope<typeof EventSubject.TaskAssigned>;
 
@@ -34,30 +35,7 @@ class TaskAssignedController {
   }
 }
 
-const taskAssigned = (templateId: string): TaskAssigned =>
-  buildEvent(
-    EventSubject.TaskAssigned,
-    {
-      boardId: '0190a5b2-0000-7000-8000-000000000001',
-      schoolId: '0190a5b2-0000-7000-8000-000000000002',
-      incidentId: '0190a5b2-0000-7000-8000-000000000003',
-      actor: 'system',
-      correlationId: 'req-1',
-      causationId: null,
-      drill: false,
-    },
-    {
-      taskId: '0190a5b2-0000-7000-8000-0000000000aa',
-      templateId,
-      role: 'crisis-coordinator',
-      assigneeId: '0190a5b2-0000-7000-8000-0000000000bb',
-      title: { nl: 'Informeer de ouders', en: 'Inform the parents' },
-      dueAt: '2026-11-28T09:30:00.000Z',
-      phase: 1,
-      priority: 'critical',
-      ackRequired: true,
-    },
-  );
+const taskAssigned = (templateId: string): TaskAssigned => taskAssignedEvent({ templateId });
 
 interface DeadLetter {
   subject: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { EventSubject, type EventEnvelope } from '#lib/contracts';
 import {
   backoffFor,
   processMessage,
@@ -8,33 +8,11 @@ import {
   type ProcessorPorts,
   type ProcessorRules,
 } from './message-processor.js';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
 
 const rules: ProcessorRules = { maxDeliver: 3, backoffMs: [100, 1_000, 5_000], ackWaitMs: 30_000 };
 
-const event = (): EventEnvelope<typeof EventSubject.TaskAssigned> =>
-  buildEvent(
-    EventSubject.TaskAssigned,
-    {
-      boardId: '0190a5b2-0000-7000-8000-000000000001',
-      schoolId: '0190a5b2-0000-7000-8000-000000000002',
-      incidentId: '0190a5b2-0000-7000-8000-000000000003',
-      actor: 'system',
-      correlationId: 'req-1',
-      causationId: null,
-      drill: false,
-    },
-    {
-      taskId: '0190a5b2-0000-7000-8000-0000000000aa',
-      templateId: 'inform-parents',
-      role: 'crisis-coordinator',
-      assigneeId: '0190a5b2-0000-7000-8000-0000000000bb',
-      title: { nl: 'Informeer de ouders', en: 'Inform the parents' },
-      dueAt: '2026-11-28T09:30:00.000Z',
-      phase: 1,
-      priority: 'critical',
-      ackRequired: true,
-    },
-  );
+const event = (): EventEnvelope<typeof EventSubject.TaskAssigned> => taskAssignedEvent();
 
 const encode = (value: unknown): Uint8Array =>
   new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));

@@ -32,12 +32,15 @@ export default {
     {
       ...common,
       displayName: 'integration',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
     {
       ...common,
       displayName: 'e2e',
+      // Each wait inside a test has its own, shorter bound; this only keeps a slow machine from failing a test.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },

@@ -5,6 +5,9 @@ import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRe
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
 import type { ActivationEnv } from './activation.env.js';
+import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activation.settings.js';
+import type { Catalog } from './catalog/catalog.types.js';
+import { AddTaskLifecycle1764345600000 } from './database/migrations/1764345600000-AddTaskLifecycle.js';
 import { CreateIncidents1764288000000 } from './database/migrations/1764288000000-CreateIncidents.js';
 import { HealthController } from './health.controller.js';
 import { IncidentEntity } from './incident/incident.entity.js';
@@ -13,12 +16,16 @@ import { IncidentService } from './incident/incident.service.js';
 import { TaskEntity } from './incident/task.entity.js';
 import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
 import { PlanSlotEntity } from './plan/plan-slot.entity.js';
+import { NotificationUnacknowledgedConsumer } from './task/notification-unacknowledged.consumer.js';
+import { TaskScheduler } from './task/task-scheduler.js';
+import { TaskRpcController } from './task/task.rpc.controller.js';
+import { TaskService } from './task/task.service.js';
 
 export const ACTIVATION_SCHEMA = 'activation';
 
 @Module({})
 export class ActivationModule {
-  static forRoot(config: ActivationEnv): DynamicModule {
+  static forRoot(config: ActivationEnv, catalog: Catalog): DynamicModule {
     const servers = [config.NATS_URL];
     return {
       module: ActivationModule,
@@ -28,7 +35,7 @@ export class ActivationModule {
             url: config.DATABASE_URL,
             schema: ACTIVATION_SCHEMA,
             entities: [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-            migrations: [CreateIncidents1764288000000],
+            migrations: [CreateIncidents1764288000000, AddTaskLifecycle1764345600000],
             applicationName: 'crisisklaar-activation',
           }),
           retryAttempts: 1,
@@ -37,10 +44,17 @@ export class ActivationModule {
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'activation' }),
       ],
-      controllers: [IncidentRpcController, HealthController],
+      controllers: [IncidentRpcController, TaskRpcController, NotificationUnacknowledgedConsumer, HealthController],
       providers: [
         IncidentService,
+        TaskService,
+        TaskScheduler,
         DemoPlanSeeder,
+        { provide: CATALOG, useValue: catalog },
+        {
+          provide: ACTIVATION_SETTINGS,
+          useValue: { announceLeadMs: config.TASK_ANNOUNCE_LEAD_HOURS * 3_600_000 } satisfies ActivationSettings,
+        },
         {
           provide: JetStreamServer,
           useValue: new JetStreamServer(jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS)),

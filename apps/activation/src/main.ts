@@ -4,14 +4,16 @@ import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
 import { migrate, runMain, runService } from '#lib/platform';
 import { loadActivationEnv } from './activation.env.js';
+import { loadCatalog } from './catalog/catalog.loader.js';
 import { ACTIVATION_SCHEMA, ActivationModule } from './activation.module.js';
 import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
 
 runMain('activation', async () => {
   const config = loadActivationEnv();
+  const catalog = loadCatalog(config.CATALOG_DIR); // an invalid catalog stops the app here, naming file and path
   await runService({
     app: 'activation',
-    module: ActivationModule.forRoot(config),
+    module: ActivationModule.forRoot(config, catalog),
     httpPort: config.ACTIVATION_HTTP_PORT,
     logLevel: config.LOG_LEVEL,
     natsUrl: config.NATS_URL,

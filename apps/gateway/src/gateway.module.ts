@@ -17,6 +17,7 @@ import type { GatewayEnv } from './gateway.env.js';
 import { HealthController } from './health.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
 import { PushController, VAPID_PUBLIC_KEY } from './push/push.controller.js';
+import { TaskController } from './task/task.controller.js';
 
 export const GATEWAY_SCHEMA = 'gateway';
 
@@ -42,7 +43,7 @@ export class GatewayModule {
         TerminusModule,
         ObservabilityModule,
       ],
-      controllers: [AuthController, IncidentController, PushController, HealthController],
+      controllers: [AuthController, IncidentController, TaskController, PushController, HealthController],
       providers: [
         AccountService,
         DemoAccountsSeeder,

@@ -2,7 +2,13 @@ import {
   IncidentActivatedPayload,
   NotificationFailedPayload,
   NotificationSentPayload,
+  NotificationUnacknowledgedPayload,
+  TaskAcknowledgedPayload,
   TaskAssignedPayload,
+  TaskCompletedPayload,
+  TaskDismissedPayload,
+  TaskOverduePayload,
+  TaskReassignedPayload,
 } from './payloads.js';
 import { EventSubject } from './subjects.js';
 
@@ -10,8 +16,14 @@ import { EventSubject } from './subjects.js';
 export interface EventPayloads {
   [EventSubject.IncidentActivated]: IncidentActivatedPayload;
   [EventSubject.TaskAssigned]: TaskAssignedPayload;
+  [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload;
+  [EventSubject.TaskCompleted]: TaskCompletedPayload;
+  [EventSubject.TaskDismissed]: TaskDismissedPayload;
+  [EventSubject.TaskReassigned]: TaskReassignedPayload;
+  [EventSubject.TaskOverdue]: TaskOverduePayload;
   [EventSubject.NotificationSent]: NotificationSentPayload;
   [EventSubject.NotificationFailed]: NotificationFailedPayload;
+  [EventSubject.NotificationUnacknowledged]: NotificationUnacknowledgedPayload;
 }
 
 type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
@@ -20,8 +32,14 @@ type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
 export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass<S> } = {
   [EventSubject.IncidentActivated]: IncidentActivatedPayload,
   [EventSubject.TaskAssigned]: TaskAssignedPayload,
+  [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload,
+  [EventSubject.TaskCompleted]: TaskCompletedPayload,
+  [EventSubject.TaskDismissed]: TaskDismissedPayload,
+  [EventSubject.TaskReassigned]: TaskReassignedPayload,
+  [EventSubject.TaskOverdue]: TaskOverduePayload,
   [EventSubject.NotificationSent]: NotificationSentPayload,
   [EventSubject.NotificationFailed]: NotificationFailedPayload,
+  [EventSubject.NotificationUnacknowledged]: NotificationUnacknowledgedPayload,
 };
 
 export function isEventSubject(value: string): value is EventSubject {

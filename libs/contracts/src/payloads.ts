@@ -50,6 +50,50 @@ export class TaskAssignedPayload {
   @IsBoolean() ackRequired!: boolean;
 }
 
+/** `crisis.task.acknowledged.v1`: the assignee picked the task up ("Ik pak het op"); escalation stops. */
+export class TaskAcknowledgedPayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsUUID() assigneeId!: string;
+}
+
+/** `crisis.task.completed.v1`: the task is done, with what the person noted. */
+export class TaskCompletedPayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsUUID() assigneeId!: string;
+  @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+/** `crisis.task.dismissed.v1`: the task does not apply to this incident, and why. */
+export class TaskDismissedPayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsString() @Length(1, 2000) reason!: string;
+}
+
+export const REASSIGN_REASONS = ['manual', 'unacknowledged', 'unavailable'] as const;
+
+/** `crisis.task.reassigned.v1`: the task went to another person (the leader's choice, or the next deputy). */
+export class TaskReassignedPayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsOptional() @IsUUID() fromAssigneeId!: string | null;
+  @IsUUID() toAssigneeId!: string;
+  @IsIn(REASSIGN_REASONS) reason!: (typeof REASSIGN_REASONS)[number];
+  @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
+  @IsISO8601({ strict: true }) dueAt!: string;
+  @IsIn(['critical', 'high', 'normal']) priority!: 'critical' | 'high' | 'normal';
+}
+
+/** `crisis.task.overdue.v1`: the due time passed and the task is not done (a flag, not an end). */
+export class TaskOverduePayload {
+  @IsUUID() taskId!: string;
+  @IsString() @Length(1, 64) role!: string;
+  @IsOptional() @IsUUID() assigneeId!: string | null;
+  @IsISO8601({ strict: true }) dueAt!: string;
+}
+
 /** `crisis.notification.sent.v1`: a notification left for a person's devices and was accepted by the channel. */
 export class NotificationSentPayload {
   @IsUUID() notificationId!: string;
@@ -71,4 +115,15 @@ export class NotificationFailedPayload {
   /** A stable reason code, e.g. `no_push_subscription`, `push_rejected`. */
   @IsString() @Length(1, 64) reason!: string;
   @IsOptional() @IsString() @MaxLength(500) detail?: string;
+}
+
+/**
+ * `crisis.notification.unacknowledged.v1`: every channel was tried and the person did not pick the task up.
+ * Activation hands the task to the next deputy, or tells the leader the role is unstaffed.
+ */
+export class NotificationUnacknowledgedPayload {
+  @IsUUID() taskId!: string;
+  @IsUUID() personId!: string;
+  @IsIn(NOTIFICATION_CHANNELS) lastChannel!: NotificationChannel;
+  @IsInt() @Min(1) attempts!: number;
 }

@@ -29,10 +29,33 @@ export interface TaskView {
   assigneeId: string | null;
   status: string;
   title: LocalizedText;
+  instruction: LocalizedText;
   dueAt: string;
   phase: number;
   priority: 'critical' | 'high' | 'normal';
   ackRequired: boolean;
+  /** Set once the due time passed while the task was open. */
+  overdueAt: string | null;
+  acknowledgedAt: string | null;
+  completedAt: string | null;
+  /** The completion note, or the reason it does not apply. */
+  note: string | null;
+  /** When the assignee is told: at the trigger, or a lead time before a task due days later. */
+  announceAt: string;
+}
+
+/** A task as its assignee sees it in "my tasks": with its incident's school and drill flag. */
+export interface MyTaskView extends TaskView {
+  schoolId: string;
+  drill: boolean;
+}
+
+/** Who acts on a task, and the schools the caller belongs to (a task of another school is "not found"). */
+export interface TaskCommand {
+  taskId: string;
+  actorId: string;
+  schoolIds: string[];
+  correlationId: string;
 }
 
 export interface IncidentView {
@@ -71,7 +94,10 @@ export interface ProtocolView {
   id: string;
   name: string;
   nameEn: string;
+  description: string;
+  descriptionEn: string;
   taskCount: number;
+  catalogVersion: string;
 }
 
 export interface TimelineEntryView {
@@ -106,6 +132,11 @@ export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
   [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };
   [RpcPattern.ListProtocols]: { request: { schoolId: string }; response: ProtocolView[] };
+  [RpcPattern.ListMyTasks]: { request: { personId: string; schoolIds: string[] }; response: MyTaskView[] };
+  [RpcPattern.AcknowledgeTask]: { request: TaskCommand; response: TaskView };
+  [RpcPattern.CompleteTask]: { request: TaskCommand & { note?: string }; response: TaskView };
+  [RpcPattern.DismissTask]: { request: TaskCommand & { reason: string }; response: TaskView };
+  [RpcPattern.ReassignTask]: { request: TaskCommand & { assigneeId: string }; response: TaskView };
   [RpcPattern.ListTimeline]: {
     request: { incidentId: string; afterSeq?: number; limit?: number };
     response: TimelineEntryView[];

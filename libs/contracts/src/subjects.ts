@@ -9,8 +9,14 @@
 export const EventSubject = {
   IncidentActivated: 'crisis.incident.activated.v1',
   TaskAssigned: 'crisis.task.assigned.v1',
+  TaskAcknowledged: 'crisis.task.acknowledged.v1',
+  TaskCompleted: 'crisis.task.completed.v1',
+  TaskDismissed: 'crisis.task.dismissed.v1',
+  TaskReassigned: 'crisis.task.reassigned.v1',
+  TaskOverdue: 'crisis.task.overdue.v1',
   NotificationSent: 'crisis.notification.sent.v1',
   NotificationFailed: 'crisis.notification.failed.v1',
+  NotificationUnacknowledged: 'crisis.notification.unacknowledged.v1',
 } as const;
 export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
 
@@ -34,6 +40,11 @@ export const deadLetterSubject = (consumer: string, subject: string): string => 
 export const RpcPattern = {
   TriggerIncident: 'rpc.activation.incident.trigger.v1',
   GetIncident: 'rpc.activation.incident.get.v1',
+  ListMyTasks: 'rpc.activation.task.list-mine.v1',
+  AcknowledgeTask: 'rpc.activation.task.acknowledge.v1',
+  CompleteTask: 'rpc.activation.task.complete.v1',
+  DismissTask: 'rpc.activation.task.dismiss.v1',
+  ReassignTask: 'rpc.activation.task.reassign.v1',
   ListProtocols: 'rpc.activation.protocol.list.v1',
   ListTimeline: 'rpc.timeline.entry.list.v1',
   VerifyTimeline: 'rpc.timeline.chain.verify.v1',

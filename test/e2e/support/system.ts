@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import webpush from 'web-push';
 import { DEMO_PASSWORD } from '#lib/demo';
@@ -102,6 +104,10 @@ export class System {
 
   async stop(): Promise<void> {
     await stopApps([...this.running.values()]);
+    if (process.env.E2E_LOG_DIR) {
+      // Keep the four apps' logs of this file for a look after a failure (CI sets nothing by default).
+      writeFileSync(join(process.env.E2E_LOG_DIR, `e2e-${Date.now()}.log`), this.logs.join('\n'));
+    }
     await this.push.close();
     await this.nats.dispose();
     const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });

@@ -11,10 +11,16 @@ export function toTaskView(task: TaskEntity): TaskView {
     assigneeId: task.assigneeId,
     status: task.status,
     title: { nl: task.titleNl, en: task.titleEn },
+    instruction: { nl: task.instructionNl, en: task.instructionEn },
     dueAt: task.dueAt.toISOString(),
     phase: task.phase,
     priority: task.priority,
     ackRequired: task.ackRequired,
+    overdueAt: task.overdueAt?.toISOString() ?? null,
+    acknowledgedAt: task.acknowledgedAt?.toISOString() ?? null,
+    completedAt: task.completedAt?.toISOString() ?? null,
+    note: task.note,
+    announceAt: task.announceAt.toISOString(),
   };
 }
 

@@ -1,10 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { RpcPattern, type IncidentView, type ProtocolView, type TriggerIncidentResponse } from '#lib/contracts';
 import { runWithContext } from '#lib/observability';
 import { validateRpc } from '#lib/platform';
-import { BUILTIN_CALAMITY_TYPES } from '../protocol/builtin-protocol.js';
+import { CATALOG } from '../activation.settings.js';
+import { tasksFor, type Catalog } from '../catalog/catalog.types.js';
 import { IncidentService } from './incident.service.js';
 import { TriggerIncidentCommand } from './trigger-incident.command.js';
 
@@ -18,7 +19,10 @@ class ListProtocolsQuery {
 
 @Controller()
 export class IncidentRpcController {
-  constructor(private readonly incidents: IncidentService) {}
+  constructor(
+    private readonly incidents: IncidentService,
+    @Inject(CATALOG) private readonly catalog: Catalog,
+  ) {}
 
   @MessagePattern(RpcPattern.TriggerIncident)
   trigger(@Payload() data: unknown): Promise<TriggerIncidentResponse> {
@@ -34,11 +38,14 @@ export class IncidentRpcController {
   @MessagePattern(RpcPattern.ListProtocols)
   protocols(@Payload() data: unknown): ProtocolView[] {
     validateRpc(ListProtocolsQuery, data);
-    return BUILTIN_CALAMITY_TYPES.map((t) => ({
+    return this.catalog.calamityTypes.map((t) => ({
       id: t.id,
       name: t.name.nl,
       nameEn: t.name.en,
-      taskCount: t.tasks.length,
+      description: t.description.nl,
+      descriptionEn: t.description.en,
+      taskCount: tasksFor(this.catalog, t.id).length,
+      catalogVersion: this.catalog.version,
     }));
   }
 }

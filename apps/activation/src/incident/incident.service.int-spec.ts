@@ -5,8 +5,10 @@ import type { DataSource } from 'typeorm';
 import { EventSubject, parseEvent, type EventEnvelope } from '#lib/contracts';
 import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
+import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
+import { AddTaskLifecycle1764345600000 } from '../database/migrations/1764345600000-AddTaskLifecycle.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
 import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
 import { IncidentEntity } from './incident.entity.js';
@@ -43,11 +45,11 @@ describe(IncidentService.name, () => {
     dataSource = await createDataSource(
       schema,
       [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-      [CreateIncidents1764288000000],
+      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000],
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
     const relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
-    incidents = new IncidentService(dataSource, relay);
+    incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS);
   });
 
   afterAll(async () => {
@@ -68,7 +70,7 @@ describe(IncidentService.name, () => {
     const events = await outbox(incident.id);
     expect(events.map((e) => e.type)).toEqual([
       EventSubject.IncidentActivated,
-      ...incident.tasks.map(() => EventSubject.TaskAssigned),
+      ...incident.tasks.filter((t) => t.announceAt === incident.createdAt).map(() => EventSubject.TaskAssigned),
     ]);
     for (const event of events) {
       expect(parseEvent(event.type, JSON.parse(JSON.stringify(event)))).toMatchObject({ ok: true });
@@ -129,6 +131,17 @@ describe(IncidentService.name, () => {
       .filter((e) => e.type === EventSubject.TaskAssigned)
       .map((e) => (e.payload as { taskId: string }).taskId);
     expect(assignedTaskIds).not.toContain(orphan.id);
-    expect(assignedTaskIds).toHaveLength(incident.tasks.length - 1);
+    expect(assignedTaskIds).toHaveLength(incident.tasks.filter((t) => t.announceAt === incident.createdAt).length - 1);
+  });
+
+  it('keeps the catalog version, and announces a task due a week later a day before it is due, not at the trigger', async () => {
+    const { incident } = await incidents.trigger(command());
+    expect(incident.catalogVersion).toBe(TEST_CATALOG.version);
+    const later = incident.tasks.find((t) => t.templateId === 'check-in-week')!;
+    const created = Date.parse(incident.createdAt);
+    expect(Date.parse(later.dueAt) - created).toBe(7 * 24 * 3_600_000);
+    expect(Date.parse(later.announceAt) - created).toBe(6 * 24 * 3_600_000);
+    const announcedNow = (await outbox(incident.id)).filter((e) => e.type === EventSubject.TaskAssigned);
+    expect(announcedNow.map((e) => (e.payload as { taskId: string }).taskId)).not.toContain(later.id);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -11,8 +11,10 @@ import {
 } from '#lib/contracts';
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
 import { isUniqueViolation, validationFailed } from '#lib/platform';
+import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from '../activation.settings.js';
+import { tasksFor, type Catalog, type CalamityTypeDefinition } from '../catalog/catalog.types.js';
 import { dueAt } from '../protocol/iso-duration.js';
-import { BUILTIN_CATALOG_VERSION, findCalamityType, type CalamityType } from '../protocol/builtin-protocol.js';
+import { taskAssigned } from '../task/task-events.js';
 import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
 import { IncidentEntity } from './incident.entity.js';
 import { toIncidentView } from './incident.mapper.js';
@@ -26,6 +28,8 @@ export class IncidentService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly relay: OutboxRelayService,
+    @Inject(CATALOG) private readonly catalog: Catalog,
+    @Inject(ACTIVATION_SETTINGS) private readonly settings: ActivationSettings,
   ) {}
 
   /**
@@ -34,7 +38,7 @@ export class IncidentService {
    * request), with no second set of tasks and so no second notification.
    */
   async trigger(command: TriggerIncidentCommand): Promise<TriggerIncidentResponse> {
-    const calamity = findCalamityType(command.calamityType);
+    const calamity = this.catalog.calamityTypes.find((t) => t.id === command.calamityType);
     if (!calamity) {
       throw validationFailed(
         'calamityType',
@@ -81,7 +85,7 @@ export class IncidentService {
   private async create(
     manager: EntityManager,
     command: TriggerIncidentCommand,
-    calamity: CalamityType,
+    calamity: CalamityTypeDefinition,
   ): Promise<IncidentView> {
     const now = new Date();
     const incident = manager.create(IncidentEntity, {
@@ -93,7 +97,7 @@ export class IncidentService {
       drill: command.drill,
       status: 'active',
       idempotencyKey: command.idempotencyKey,
-      catalogVersion: BUILTIN_CATALOG_VERSION,
+      catalogVersion: this.catalog.version,
       createdBy: command.actorId,
       correlationId: command.correlationId,
       createdAt: now,
@@ -101,8 +105,12 @@ export class IncidentService {
     await manager.insert(IncidentEntity, incident);
 
     const primaries = await this.primaries(manager, command.schoolId);
-    const tasks = calamity.tasks.map((template) =>
-      manager.create(TaskEntity, {
+    const tasks = tasksFor(this.catalog, calamity.id).map((template) => {
+      const due = dueAt(now, template.deadline);
+      // Tasks due days later (aftercare, the anniversary) are announced a lead time before they are due.
+      const later = due.getTime() - now.getTime() > this.settings.announceLeadMs;
+      const announceAt = later ? new Date(due.getTime() - this.settings.announceLeadMs) : now;
+      return manager.create(TaskEntity, {
         id: randomUUID(),
         incidentId: incident.id,
         templateId: template.id,
@@ -114,10 +122,19 @@ export class IncidentService {
         phase: template.phase,
         priority: template.priority,
         ackRequired: template.ackRequired,
-        dueAt: dueAt(now, template.deadline),
+        instructionNl: template.instruction.nl,
+        instructionEn: template.instruction.en,
+        dueAt: due,
+        announceAt,
+        announcedAt: later ? null : now,
+        overdueAt: null,
+        acknowledgedAt: null,
+        completedAt: null,
+        note: null,
         createdAt: now,
-      }),
-    );
+        updatedAt: now,
+      });
+    });
     await manager.insert(TaskEntity, tasks);
     const unstaffed = tasks.filter((t) => t.assigneeId === null).map((t) => t.role);
     if (unstaffed.length > 0) {
@@ -145,24 +162,10 @@ export class IncidentService {
       },
     );
     const assigned: EventEnvelope[] = tasks
-      .filter((task): task is TaskEntity & { assigneeId: string } => task.assigneeId !== null)
-      .map((task) =>
-        buildEvent(
-          EventSubject.TaskAssigned,
-          { ...meta, causationId: activated.id },
-          {
-            taskId: task.id,
-            templateId: task.templateId,
-            role: task.role,
-            assigneeId: task.assigneeId,
-            title: { nl: task.titleNl, en: task.titleEn },
-            dueAt: task.dueAt.toISOString(),
-            phase: task.phase,
-            priority: task.priority,
-            ackRequired: task.ackRequired,
-          },
-        ),
-      );
+      .filter(
+        (task): task is TaskEntity & { assigneeId: string } => task.assigneeId !== null && task.announcedAt !== null,
+      )
+      .map((task) => taskAssigned(task, { ...meta, causationId: activated.id }));
     await addToOutbox(manager, [activated, ...assigned]);
     return toIncidentView(incident, tasks);
   }

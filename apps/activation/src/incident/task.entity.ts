@@ -17,6 +17,16 @@ export class TaskEntity {
   @Column('smallint') phase!: number;
   @Column('text') priority!: 'critical' | 'high' | 'normal';
   @Column({ name: 'ack_required', type: 'boolean' }) ackRequired!: boolean;
+  @Column({ name: 'instruction_nl', type: 'text' }) instructionNl!: string;
+  @Column({ name: 'instruction_en', type: 'text' }) instructionEn!: string;
   @Column({ name: 'due_at', type: 'timestamptz' }) dueAt!: Date;
+  /** When the assignee is told; a task due days after the trigger is announced a lead time before. */
+  @Column({ name: 'announce_at', type: 'timestamptz' }) announceAt!: Date;
+  @Column({ name: 'announced_at', type: 'timestamptz', nullable: true }) announcedAt!: Date | null;
+  @Column({ name: 'overdue_at', type: 'timestamptz', nullable: true }) overdueAt!: Date | null;
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt!: Date | null;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
+  @Column({ type: 'text', nullable: true }) note!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

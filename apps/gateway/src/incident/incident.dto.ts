@@ -45,10 +45,18 @@ export class TaskDto {
   @ApiProperty({ nullable: true, type: String }) assigneeId!: string | null;
   @ApiProperty() status!: string;
   @ApiProperty({ type: LocalizedTextDto }) title!: LocalizedTextDto;
+  @ApiProperty({ type: LocalizedTextDto }) instruction!: LocalizedTextDto;
   @ApiProperty() dueAt!: string;
   @ApiProperty() phase!: number;
-  @ApiProperty({ enum: ['critical', 'high', 'normal'] }) priority!: string;
+  @ApiProperty({ enum: ['critical', 'high', 'normal'] }) priority!: 'critical' | 'high' | 'normal';
   @ApiProperty() ackRequired!: boolean;
+  @ApiProperty({ nullable: true, type: String }) overdueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) acknowledgedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Completion note or the reason it does not apply' })
+  note!: string | null;
+  @ApiProperty({ description: 'When the assignee is told (tasks due days later: a lead time before)' })
+  announceAt!: string;
 }
 
 export class IncidentDto {
@@ -89,5 +97,8 @@ export class ProtocolDto {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() nameEn!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() descriptionEn!: string;
   @ApiProperty() taskCount!: number;
+  @ApiProperty() catalogVersion!: string;
 }

@@ -9,8 +9,6 @@ import { addToOutbox, claimInbox, OutboxRelayService } from '#lib/messaging';
 import { notificationJobId, PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity } from './notification.entity.js';
 
-const CONSUMER = 'notifier.task-assigned';
-
 @Injectable()
 export class NotificationService {
   private readonly log = new Logger(NotificationService.name);
@@ -27,10 +25,18 @@ export class NotificationService {
    * the job, whose id is deterministic, so nothing is sent twice.
    */
   async onTaskAssigned(event: EventEnvelope<typeof EventSubject.TaskAssigned>): Promise<void> {
-    const { taskId, assigneeId } = event.payload;
+    await this.notify(event, event.payload.taskId, event.payload.assigneeId);
+  }
+
+  /** A task went to another person (a leader's choice, a deputy): that person is told like a new assignee. */
+  async onTaskReassigned(event: EventEnvelope<typeof EventSubject.TaskReassigned>): Promise<void> {
+    await this.notify(event, event.payload.taskId, event.payload.toAssigneeId);
+  }
+
+  private async notify(event: EventEnvelope, taskId: string, assigneeId: string): Promise<void> {
     const channel: NotificationChannel = 'push';
     await this.dataSource.transaction(async (manager) => {
-      if (!(await claimInbox(manager, CONSUMER, event))) {
+      if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return;
       }
       const now = new Date();

@@ -8,7 +8,7 @@ import {
   type TimelineEntryView,
   type TimelineVerification,
 } from '#lib/contracts';
-import { JetStreamErrorFilter } from '#lib/messaging';
+import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
 import { TimelineService } from './timeline.service.js';
 
@@ -30,7 +30,7 @@ export class TimelineController {
   constructor(private readonly timeline: TimelineService) {}
 
   /** Every event of the stream, through the timeline's own durable consumer. */
-  @EventPattern<string>(EVENT_STREAM.subjects[0])
+  @EventPattern<string>(EVENT_STREAM.subjects[0], JETSTREAM)
   async record(@Payload() event: EventEnvelope): Promise<void> {
     const outcome = await this.timeline.append(event);
     this.log.log(

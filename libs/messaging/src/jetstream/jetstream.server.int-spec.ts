@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, UseFilters, type INestApplication } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -9,7 +9,7 @@ import { startNatsServer, type PrivateNatsServer } from '../../../../test/suppor
 import { sleep, waitFor } from '../../../../test/support/wait.js';
 import { JetStreamClient } from './jetstream.client.js';
 import { durableName, jetStreamDefaults, type JetStreamTransportOptions } from './jetstream.options.js';
-import { JetStreamContext, JetStreamErrorFilter, JetStreamServer } from './jetstream.server.js';
+import { JETSTREAM, JetStreamContext, JetStreamErrorFilter, JetStreamServer } from './jetstream.server.js';
 import { ensureStream } from './streams.js';
 import { taskAssignedEvent } from '../../../../test/support/events.js';
 
@@ -23,7 +23,7 @@ const deliveriesOf = (id: string): number[] => calls.filter((c) => c.event.id ==
 @Controller()
 @UseFilters(JetStreamErrorFilter)
 class TaskAssignedController {
-  @EventPattern<string>(EventSubject.TaskAssigned)
+  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM)
   onTaskAssigned(@Payload() event: TaskAssigned, @Ctx() context: JetStreamContext): void {
     calls.push({ event, deliveryCount: context.deliveryCount, consumer: context.consumer });
     if (event.payload.templateId === 'fail-twice' && context.deliveryCount < 3) {
@@ -59,9 +59,10 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     const moduleRef = await Test.createTestingModule({ controllers: [TaskAssignedController] }).compile();
     // No Nest logger: the handlers below fail on purpose, and the tests assert what an operator would see.
     const started = moduleRef.createNestApplication({ logger: false });
-    started
-      .connectMicroservice({ strategy: new JetStreamServer(options) })
-      .useGlobalFilters(new JetStreamErrorFilter());
+    // As in the apps: Nest's core NATS transport (request/reply) runs beside the JetStream server. It must not
+    // subscribe the event handlers too, or every event would be handled twice, unacknowledged and unordered.
+    started.connectMicroservice({ transport: Transport.NATS, options: { servers: [nats.url], queue: APP } });
+    started.connectMicroservice({ strategy: new JetStreamServer(options) });
     await started.startAllMicroservices();
     await started.init();
     return started;
@@ -119,7 +120,7 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
       message: `a dead letter for ${id}`,
     });
 
-  it('delivers a valid event to its @EventPattern handler and acks it', async () => {
+  it('delivers a valid event to its @EventPattern handler once (not also over core NATS) and acks it', async () => {
     const event = taskAssigned('ok');
     await publisher.publishEvent(event);
 
@@ -128,6 +129,7 @@ describe('JetStreamServer: a Nest microservice on a private nats-server', () => 
     const info = await settled();
     expect(info.config.durable_name).toBe(DURABLE);
     expect(info.config.filter_subject).toBe(EventSubject.TaskAssigned);
+    await sleep(300); // a second, core-NATS delivery would arrive within this
     expect(deliveriesOf(event.id)).toEqual([1]);
   });
 

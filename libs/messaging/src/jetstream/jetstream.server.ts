@@ -27,6 +27,13 @@ export class JetStreamContext {
 }
 
 /**
+ * The transport id of the JetStream server. Event handlers name it — `@EventPattern(subject, JETSTREAM)` — so
+ * that only this server subscribes them. Without it, Nest's core NATS server (request/reply) would subscribe
+ * every event subject too and run each event a second time, unacknowledged and out of order.
+ */
+export const JETSTREAM = Symbol('JETSTREAM');
+
+/**
  * Lets an event handler's own error reach the transport (Nest's default filter would turn it into
  * `{status: 'error', message: 'Internal server error'}`), so retries and dead letters say what went wrong.
  * Request/reply errors keep Nest's handling.
@@ -48,6 +55,7 @@ export class JetStreamErrorFilter extends BaseRpcExceptionFilter {
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   override readonly propagatesEventHandlerErrors = true;
+  override transportId = JETSTREAM;
   private nc?: NatsConnection;
   private js?: JetStreamClient;
   private readonly running: ConsumerMessages[] = [];

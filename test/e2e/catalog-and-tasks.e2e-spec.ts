@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { IncidentView, MyTaskView, TaskView, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
+import { loadCatalog } from '../../apps/activation/src/catalog/catalog.loader.js';
+import { tasksFor } from '../../apps/activation/src/catalog/catalog.types.js';
+import { durationMs } from '../../apps/activation/src/protocol/iso-duration.js';
+import { waitFor } from '../support/wait.js';
+import { System, type Api } from './support/system.js';
+
+/** The versioned catalog drives every calamity type; tasks are acknowledged, completed and handed over from phones. */
+describe('catalog and task lifecycle', () => {
+  const catalog = loadCatalog();
+  const school = DEMO_SCHOOLS[0]!;
+  const primary = (role: string) =>
+    DEMO_PLAN.find((s) => s.schoolId === school.id && s.role === role && s.rank === 0)!.personId;
+  let system: System;
+  let leader: Api;
+
+  const trigger = async (calamityType: string, api: Api = leader) =>
+    api.post<IncidentView>('/api/incidents', {
+      calamityType,
+      schoolId: school.id,
+      summary: 'Oefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+
+  beforeAll(async () => {
+    system = await System.start();
+    leader = await system.login('leider@deregenboog.example');
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it('offers all twelve calamity types of the catalog, each with its task count and the catalog version', async () => {
+    const protocols =
+      await leader.get<{ id: string; name: string; taskCount: number; catalogVersion: string }[]>('/api/protocols');
+    expect(protocols.body.map((p) => p.id).sort()).toEqual(catalog.calamityTypes.map((t) => t.id).sort());
+    expect(protocols.body).toHaveLength(12);
+    for (const protocol of protocols.body) {
+      expect(protocol.taskCount).toBe(tasksFor(catalog, protocol.id).length);
+      expect(protocol.catalogVersion).toBe(catalog.version);
+    }
+  });
+
+  it.each(catalog.calamityTypes.map((t) => [t.id]))(
+    '%s: triggers on the demo school with the catalog’s tasks, roles, deadlines and primaries',
+    async (type) => {
+      const res = await trigger(type);
+      expect(res.status).toBe(201);
+      expect(res.body.catalogVersion).toBe(catalog.version);
+      const templates = tasksFor(catalog, type);
+      expect(res.body.tasks.map((t) => t.templateId).sort()).toEqual(templates.map((t) => t.id).sort());
+      const created = Date.parse(res.body.createdAt);
+      for (const task of res.body.tasks) {
+        const template = templates.find((t) => t.id === task.templateId)!;
+        expect(task.role).toBe(template.role);
+        expect(task.priority).toBe(template.priority);
+        expect(Date.parse(task.dueAt) - created).toBe(durationMs(template.deadline));
+        expect(task.assigneeId).toBe(primary(template.role));
+        expect(task.title).toEqual(template.title);
+      }
+    },
+  );
+
+  it('takes a task from the phone: my tasks, acknowledge, complete — and the timeline tells it in order', async () => {
+    const incident = (await trigger('death-of-pupil')).body;
+    const logkeeper = await system.login('logboek@deregenboog.example');
+    const mine = await waitFor(async () => {
+      const res = await logkeeper.get<MyTaskView[]>('/api/me/tasks');
+      return res.body.some((t) => t.incidentId === incident.id) ? res.body : undefined;
+    });
+    const task = mine.find((t) => t.incidentId === incident.id && t.role === 'logkeeper')!;
+    expect(task).toMatchObject({ status: 'pending', schoolId: school.id, drill: true });
+
+    const acknowledged = await logkeeper.post<TaskView>(`/api/tasks/${task.id}/acknowledge`, {});
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body.status).toBe('acknowledged');
+    expect((await logkeeper.post<TaskView>(`/api/tasks/${task.id}/acknowledge`, {})).status).toBe(200);
+    const done = await logkeeper.post<TaskView>(`/api/tasks/${task.id}/complete`, { note: 'Logboek gestart om 09:12' });
+    expect(done.body).toMatchObject({ status: 'done', note: 'Logboek gestart om 09:12' });
+
+    const entries = await waitFor(async () => {
+      const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`);
+      return res.body.some((e) => e.type === 'crisis.task.completed.v1') ? res.body : undefined;
+    });
+    const ofTask = entries.filter((e) => e.data.taskId === task.id).map((e) => e.type);
+    expect(ofTask.filter((t) => t.startsWith('crisis.task.'))).toEqual([
+      'crisis.task.assigned.v1',
+      'crisis.task.acknowledged.v1',
+      'crisis.task.completed.v1',
+    ]);
+    const verify = await leader.get<TimelineVerification>(`/api/incidents/${incident.id}/timeline/verify`);
+    expect(verify.body.valid).toBe(true);
+    const refused = await logkeeper.post<{ code: string; messageNl: string }>(`/api/tasks/${task.id}/not-applicable`, {
+      reason: 'te laat',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('INVALID_TRANSITION');
+  });
+
+  it('keeps tasks to the assignee and the leaders; another school cannot see them; bad input names the field', async () => {
+    const incident = (await trigger('fire-explosion-evacuation')).body;
+    const bhvTask = incident.tasks.find((t) => t.role === 'bhv')!;
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.post(`/api/tasks/${bhvTask.id}/acknowledge`, {})).status).toBe(403);
+    const otherSchool = await system.login('leider@hetbaken.example');
+    expect((await otherSchool.post(`/api/tasks/${bhvTask.id}/acknowledge`, {})).status).toBe(404);
+    expect((await leader.post(`/api/tasks/${randomUUID()}/acknowledge`, {})).status).toBe(404);
+    const noReason = await leader.post<{ field: string }>(`/api/tasks/${bhvTask.id}/not-applicable`, {});
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.field).toBe('reason');
+    const longNote = await leader.post<{ field: string }>(`/api/tasks/${bhvTask.id}/complete`, {
+      note: 'x'.repeat(2001),
+    });
+    expect(longNote.status).toBe(400);
+    expect(longNote.body.field).toBe('note');
+    const after = await leader.get<IncidentView>(`/api/incidents/${incident.id}`);
+    expect(after.body.tasks.find((t) => t.id === bhvTask.id)!.status).toBe('pending');
+  });
+
+  it('hands a task to the deputy at the leader’s word, and the deputy’s phone is told', async () => {
+    const deputy = demoPerson('logboek.plv@deregenboog.example');
+    const deputyApi = await system.login(deputy.email);
+    const device = system.push.createSubscription();
+    expect((await deputyApi.post('/api/push/subscriptions', device.subscription)).status).toBe(201);
+    const incident = (await trigger('missing-pupil')).body;
+    const log = incident.tasks.find((t) => t.role === 'logkeeper')!;
+    const moved = await leader.post<TaskView>(`/api/tasks/${log.id}/reassign`, { assigneeId: deputy.id });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ assigneeId: deputy.id, status: 'pending' });
+    const [push] = await system.push.waitFor((p) => p.subscriptionId === device.id, 30_000);
+    expect(push!.json).toMatchObject({ taskId: log.id });
+    const mine = await deputyApi.get<MyTaskView[]>('/api/me/tasks');
+    expect(mine.body.map((t) => t.id)).toContain(log.id);
+  });
+});

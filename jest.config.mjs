@@ -27,20 +27,20 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 export default {
+  // Jest reads this at the top level only. Each wait inside a test has its own, shorter bound; this only keeps a
+  // busy machine from failing an integration or end-to-end test that does many round trips.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
     {
       ...common,
       displayName: 'e2e',
-      // Each wait inside a test has its own, shorter bound; this only keeps a slow machine from failing a test.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },

@@ -137,4 +137,46 @@ describe('catalog and task lifecycle', () => {
     const mine = await deputyApi.get<MyTaskView[]>('/api/me/tasks');
     expect(mine.body.map((t) => t.id)).toContain(log.id);
   });
+
+  it('lets the leader move the incident on and cancel a false alarm; tasks of an ended incident stay as they are', async () => {
+    const incident = (await trigger('missing-pupil')).body;
+    const moved = await leader.post<IncidentView>(`/api/incidents/${incident.id}/phase`, { phase: 2 });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ phase: 2, status: 'active' });
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.post(`/api/incidents/${incident.id}/phase`, { phase: 3 })).status).toBe(403);
+    const otherSchool = await system.login('leider@hetbaken.example');
+    expect((await otherSchool.post(`/api/incidents/${incident.id}/cancel`, { reason: 'x' })).status).toBe(404);
+    const back = await leader.post<{ code: string }>(`/api/incidents/${incident.id}/phase`, { phase: 1 });
+    expect(back.status).toBe(409);
+    const badPhase = await leader.post<{ field: string }>(`/api/incidents/${incident.id}/phase`, { phase: 9 });
+    expect(badPhase.status).toBe(400);
+    expect(badPhase.body.field).toBe('phase');
+    const early = await leader.post<{ field: string; messageNl: string }>(`/api/incidents/${incident.id}/close`, {});
+    expect(early.status).toBe(400);
+    expect(early.body.field).toBe('reason');
+
+    const cancelled = await leader.post<IncidentView>(`/api/incidents/${incident.id}/cancel`, {
+      reason: 'Loos alarm: de leerling was bij de buren',
+    });
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled',
+      endReason: 'Loos alarm: de leerling was bij de buren',
+    });
+    const task = incident.tasks.find((t) => t.role === 'leader')!;
+    const refused = await leader.post<{ code: string }>(`/api/tasks/${task.id}/acknowledge`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('INCIDENT_CLOSED');
+
+    const entries = await waitFor(async () => {
+      const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`);
+      return res.body.some((e) => e.type === 'crisis.incident.cancelled.v1') ? res.body : undefined;
+    });
+    const lifecycle = entries.filter((e) => e.type.startsWith('crisis.incident.')).map((e) => e.type);
+    expect(lifecycle).toEqual([
+      'crisis.incident.activated.v1',
+      'crisis.incident.phase-changed.v1',
+      'crisis.incident.cancelled.v1',
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import type { ActivationEnv } from './activation.env.js';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activation.settings.js';
 import type { Catalog } from './catalog/catalog.types.js';
 import { AddTaskLifecycle1764345600000 } from './database/migrations/1764345600000-AddTaskLifecycle.js';
+import { AddIncidentLifecycle1764352800000 } from './database/migrations/1764352800000-AddIncidentLifecycle.js';
 import { CreateIncidents1764288000000 } from './database/migrations/1764288000000-CreateIncidents.js';
 import { HealthController } from './health.controller.js';
 import { IncidentEntity } from './incident/incident.entity.js';
@@ -35,7 +36,11 @@ export class ActivationModule {
             url: config.DATABASE_URL,
             schema: ACTIVATION_SCHEMA,
             entities: [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-            migrations: [CreateIncidents1764288000000, AddTaskLifecycle1764345600000],
+            migrations: [
+              CreateIncidents1764288000000,
+              AddTaskLifecycle1764345600000,
+              AddIncidentLifecycle1764352800000,
+            ],
             applicationName: 'crisisklaar-activation',
           }),
           retryAttempts: 1,

@@ -1,5 +1,8 @@
 import {
   IncidentActivatedPayload,
+  IncidentCancelledPayload,
+  IncidentClosedPayload,
+  IncidentPhaseChangedPayload,
   NotificationFailedPayload,
   NotificationSentPayload,
   NotificationUnacknowledgedPayload,
@@ -15,6 +18,9 @@ import { EventSubject } from './subjects.js';
 /** The typed subject → payload map: publishing a subject with another subject's payload does not compile. */
 export interface EventPayloads {
   [EventSubject.IncidentActivated]: IncidentActivatedPayload;
+  [EventSubject.IncidentPhaseChanged]: IncidentPhaseChangedPayload;
+  [EventSubject.IncidentClosed]: IncidentClosedPayload;
+  [EventSubject.IncidentCancelled]: IncidentCancelledPayload;
   [EventSubject.TaskAssigned]: TaskAssignedPayload;
   [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload;
   [EventSubject.TaskCompleted]: TaskCompletedPayload;
@@ -31,6 +37,9 @@ type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
 /** The validation class of each subject's payload, used when a message is consumed. */
 export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass<S> } = {
   [EventSubject.IncidentActivated]: IncidentActivatedPayload,
+  [EventSubject.IncidentPhaseChanged]: IncidentPhaseChangedPayload,
+  [EventSubject.IncidentClosed]: IncidentClosedPayload,
+  [EventSubject.IncidentCancelled]: IncidentCancelledPayload,
   [EventSubject.TaskAssigned]: TaskAssignedPayload,
   [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload,
   [EventSubject.TaskCompleted]: TaskCompletedPayload,

@@ -37,6 +37,27 @@ export class IncidentActivatedPayload {
   @IsString() @Length(1, 64) catalogVersion!: string;
 }
 
+export const INCIDENT_STATUSES = ['reported', 'active', 'stabilising', 'aftercare', 'evaluation', 'closed', 'cancelled'] as const;
+
+/** `crisis.incident.phase-changed.v1`: the leader moved the incident on (phases 1–5, then the evaluation). */
+export class IncidentPhaseChangedPayload {
+  @IsInt() @Min(1) @Max(5) phase!: number;
+  @IsIn(INCIDENT_STATUSES) status!: (typeof INCIDENT_STATUSES)[number];
+  @IsInt() @Min(1) @Max(5) previousPhase!: number;
+  @IsIn(INCIDENT_STATUSES) previousStatus!: (typeof INCIDENT_STATUSES)[number];
+}
+
+/** `crisis.incident.closed.v1`: after the evaluation, or earlier by the leader with a reason. */
+export class IncidentClosedPayload {
+  @IsBoolean() early!: boolean;
+  @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+/** `crisis.incident.cancelled.v1`: a false alarm, with the reason. */
+export class IncidentCancelledPayload {
+  @IsString() @Length(1, 2000) reason!: string;
+}
+
 /** `crisis.task.assigned.v1`: a task of the incident went to a person (the role's primary, or a deputy). */
 export class TaskAssignedPayload {
   @IsUUID() taskId!: string;

@@ -63,10 +63,15 @@ export interface IncidentView {
   boardId: string;
   schoolId: string;
   status: string;
+  /** The protocol phase (1–5) the leader last moved the incident to. */
+  phase: number;
   calamityType: string;
   summary: string;
   drill: boolean;
   createdAt: string;
+  /** When it was closed or cancelled, and why (a false alarm, an early close). */
+  endedAt: string | null;
+  endReason: string | null;
   createdBy: string;
   catalogVersion: string;
   tasks: TaskView[];
@@ -127,11 +132,22 @@ export interface BrowserPushSubscription {
   keys: { p256dh: string; auth: string };
 }
 
+/** A leader's step on an incident; the caller's schools scope it (another school's incident is "not found"). */
+export interface IncidentCommand {
+  incidentId: string;
+  actorId: string;
+  schoolIds: string[];
+  correlationId: string;
+}
+
 /** The typed pattern → request/response map of every request/reply call. */
 export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
   [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };
   [RpcPattern.ListProtocols]: { request: { schoolId: string }; response: ProtocolView[] };
+  [RpcPattern.ChangeIncidentPhase]: { request: IncidentCommand & { phase: 1 | 2 | 3 | 4 | 5 | 'evaluation' }; response: IncidentView };
+  [RpcPattern.CloseIncident]: { request: IncidentCommand & { reason?: string }; response: IncidentView };
+  [RpcPattern.CancelIncident]: { request: IncidentCommand & { reason: string }; response: IncidentView };
   [RpcPattern.ListMyTasks]: { request: { personId: string; schoolIds: string[] }; response: MyTaskView[] };
   [RpcPattern.AcknowledgeTask]: { request: TaskCommand; response: TaskView };
   [RpcPattern.CompleteTask]: { request: TaskCommand & { note?: string }; response: TaskView };

@@ -8,6 +8,9 @@
 /** Durable events (facts). Stored in the JetStream stream {@link EVENT_STREAM}. */
 export const EventSubject = {
   IncidentActivated: 'crisis.incident.activated.v1',
+  IncidentPhaseChanged: 'crisis.incident.phase-changed.v1',
+  IncidentClosed: 'crisis.incident.closed.v1',
+  IncidentCancelled: 'crisis.incident.cancelled.v1',
   TaskAssigned: 'crisis.task.assigned.v1',
   TaskAcknowledged: 'crisis.task.acknowledged.v1',
   TaskCompleted: 'crisis.task.completed.v1',
@@ -40,6 +43,9 @@ export const deadLetterSubject = (consumer: string, subject: string): string => 
 export const RpcPattern = {
   TriggerIncident: 'rpc.activation.incident.trigger.v1',
   GetIncident: 'rpc.activation.incident.get.v1',
+  ChangeIncidentPhase: 'rpc.activation.incident.change-phase.v1',
+  CloseIncident: 'rpc.activation.incident.close.v1',
+  CancelIncident: 'rpc.activation.incident.cancel.v1',
   ListMyTasks: 'rpc.activation.task.list-mine.v1',
   AcknowledgeTask: 'rpc.activation.task.acknowledge.v1',
   CompleteTask: 'rpc.activation.task.complete.v1',

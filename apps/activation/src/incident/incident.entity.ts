@@ -18,4 +18,8 @@ export class IncidentEntity {
   @Column({ name: 'created_by', type: 'uuid' }) createdBy!: string;
   @Column({ name: 'correlation_id', type: 'text' }) correlationId!: string;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** The protocol phase (1–5) the leader last moved the incident to. */
+  @Column('smallint') phase!: number;
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
+  @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
 }

@@ -30,12 +30,15 @@ export function toIncidentView(incident: IncidentEntity, tasks: TaskEntity[]): I
     boardId: incident.boardId,
     schoolId: incident.schoolId,
     status: incident.status,
+    phase: incident.phase,
     calamityType: incident.calamityType,
     summary: incident.summary,
     drill: incident.drill,
     createdAt: incident.createdAt.toISOString(),
     createdBy: incident.createdBy,
     catalogVersion: incident.catalogVersion,
+    endedAt: incident.endedAt?.toISOString() ?? null,
+    endReason: incident.endReason,
     tasks: [...tasks]
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.templateId.localeCompare(b.templateId))
       .map(toTaskView),

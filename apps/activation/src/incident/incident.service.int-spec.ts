@@ -9,6 +9,7 @@ import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
 import { AddTaskLifecycle1764345600000 } from '../database/migrations/1764345600000-AddTaskLifecycle.js';
+import { AddIncidentLifecycle1764352800000 } from '../database/migrations/1764352800000-AddIncidentLifecycle.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
 import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
 import { IncidentEntity } from './incident.entity.js';
@@ -45,7 +46,7 @@ describe(IncidentService.name, () => {
     dataSource = await createDataSource(
       schema,
       [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000],
+      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000, AddIncidentLifecycle1764352800000],
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
     const relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
@@ -143,5 +144,86 @@ describe(IncidentService.name, () => {
     expect(Date.parse(later.announceAt) - created).toBe(6 * 24 * 3_600_000);
     const announcedNow = (await outbox(incident.id)).filter((e) => e.type === EventSubject.TaskAssigned);
     expect(announcedNow.map((e) => (e.payload as { taskId: string }).taskId)).not.toContain(later.id);
+  });
+
+  describe('lifecycle', () => {
+    const as = (incidentId: string, actorId = leader.id, schoolIds = [school.id]) => ({
+      incidentId,
+      actorId,
+      schoolIds,
+      correlationId: 'corr-life',
+    });
+    const refusal = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (error) {
+        return (error as RpcException).getError() as { statusCode: number; code: string; field?: string };
+      }
+      throw new Error('expected a refusal');
+    };
+
+    it('moves through the phases to the evaluation and closes, each step an event', async () => {
+      const { incident } = await incidents.trigger(command());
+      expect(incident).toMatchObject({ phase: 1, status: 'active', endedAt: null });
+      expect(await incidents.step(as(incident.id), { kind: 'phase', to: 3 })).toMatchObject({
+        phase: 3,
+        status: 'stabilising',
+      });
+      await incidents.step(as(incident.id), { kind: 'phase', to: 3 }); // again: nothing new
+      await incidents.step(as(incident.id), { kind: 'phase', to: 'evaluation' });
+      const closed = await incidents.step(as(incident.id), { kind: 'close' });
+      expect(closed).toMatchObject({ status: 'closed', phase: 3, endReason: null });
+      expect(closed.endedAt).not.toBeNull();
+      const lifecycle = (await outbox(incident.id)).filter(
+        (e) => e.type.startsWith('crisis.incident.') && e.type !== EventSubject.IncidentActivated,
+      );
+      expect(lifecycle.map((e) => e.type)).toEqual([
+        EventSubject.IncidentPhaseChanged,
+        EventSubject.IncidentPhaseChanged,
+        EventSubject.IncidentClosed,
+      ]);
+      expect(lifecycle[0]!.payload).toEqual({
+        phase: 3,
+        status: 'stabilising',
+        previousPhase: 1,
+        previousStatus: 'active',
+      });
+      expect(lifecycle[2]!.payload).toEqual({ early: false });
+    });
+
+    it('refuses: a non-leader (403), another school (404), a phase back (409), an early close without reason (400)', async () => {
+      const { incident } = await incidents.trigger(command());
+      await incidents.step(as(incident.id), { kind: 'phase', to: 2 });
+      const staff = demoPerson('bhv@deregenboog.example');
+      expect(await refusal(incidents.step(as(incident.id, staff.id), { kind: 'phase', to: 3 }))).toMatchObject({
+        statusCode: 403,
+      });
+      expect(
+        await refusal(incidents.step(as(incident.id, leader.id, [DEMO_SCHOOLS[1]!.id]), { kind: 'phase', to: 3 })),
+      ).toMatchObject({
+        statusCode: 404,
+      });
+      expect(await refusal(incidents.step(as(incident.id), { kind: 'phase', to: 1 }))).toMatchObject({
+        statusCode: 409,
+        code: 'INVALID_TRANSITION',
+      });
+      expect(await refusal(incidents.step(as(incident.id), { kind: 'close' }))).toMatchObject({
+        statusCode: 400,
+        code: 'REASON_REQUIRED',
+        field: 'reason',
+      });
+      expect((await incidents.get(incident.id))!).toMatchObject({ phase: 2, status: 'active' });
+    });
+
+    it('cancels a false alarm with its reason; nothing moves it afterwards', async () => {
+      const { incident } = await incidents.trigger(command());
+      const cancelled = await incidents.step(as(incident.id), { kind: 'cancel', reason: 'Loos alarm' });
+      expect(cancelled).toMatchObject({ status: 'cancelled', endReason: 'Loos alarm' });
+      expect(await refusal(incidents.step(as(incident.id), { kind: 'phase', to: 2 }))).toMatchObject({
+        statusCode: 409,
+      });
+      const last = (await outbox(incident.id)).at(-1)!;
+      expect(last).toMatchObject({ type: EventSubject.IncidentCancelled, payload: { reason: 'Loos alarm' } });
+    });
   });
 });

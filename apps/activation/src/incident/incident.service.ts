@@ -6,15 +6,18 @@ import {
   buildEvent,
   EventSubject,
   type EventEnvelope,
+  type IncidentCommand,
   type IncidentView,
   type TriggerIncidentResponse,
 } from '#lib/contracts';
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
-import { isUniqueViolation, validationFailed } from '#lib/platform';
+import { isUniqueViolation, notFound, rpcError, validationFailed } from '#lib/platform';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from '../activation.settings.js';
 import { tasksFor, type Catalog, type CalamityTypeDefinition } from '../catalog/catalog.types.js';
 import { dueAt } from '../protocol/iso-duration.js';
-import { taskAssigned } from '../task/task-events.js';
+import { isLeader } from '../plan/plan.queries.js';
+import { incidentMeta, taskAssigned } from '../task/task-events.js';
+import { step, type IncidentStep } from './incident-state.js';
 import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
 import { IncidentEntity } from './incident.entity.js';
 import { toIncidentView } from './incident.mapper.js';
@@ -68,6 +71,71 @@ export class IncidentService {
     }
   }
 
+  /**
+   * A leader's step on the incident — the next phase, the evaluation, closing, cancelling a false alarm — with
+   * its event, in one transaction. Repeating the current phase changes nothing.
+   */
+  async step(command: IncidentCommand, action: IncidentStep): Promise<IncidentView> {
+    const changed = await this.dataSource.transaction(async (manager) => {
+      const incident = await manager
+        .getRepository(IncidentEntity)
+        .createQueryBuilder('i')
+        .setLock('pessimistic_write')
+        .where('i.id = :id', { id: command.incidentId })
+        .getOne();
+      if (!incident || !command.schoolIds.includes(incident.schoolId)) {
+        throw notFound('Incident', 'Incident');
+      }
+      const leader = await isLeader(manager, incident.schoolId, command.actorId);
+      const outcome = step(incident, action, { isLeader: leader });
+      if (!outcome.ok) {
+        throw rpcError({
+          statusCode: outcome.code === 'FORBIDDEN' ? 403 : outcome.code === 'REASON_REQUIRED' ? 400 : 409,
+          code: outcome.code,
+          ...(outcome.code === 'REASON_REQUIRED' ? { field: 'reason' } : {}),
+          message: outcome.message,
+          messageNl: outcome.messageNl,
+        });
+      }
+      if (!outcome.changed) {
+        return false;
+      }
+      const meta = { ...incidentMeta(incident, command.actorId, command.correlationId, null) };
+      const previous = { status: incident.status, phase: incident.phase };
+      incident.status = outcome.status;
+      incident.phase = outcome.phase;
+      let event: EventEnvelope;
+      if (action.kind === 'phase') {
+        event = buildEvent(EventSubject.IncidentPhaseChanged, meta, {
+          phase: incident.phase,
+          status: incident.status,
+          previousPhase: previous.phase,
+          previousStatus: previous.status,
+        });
+      } else {
+        incident.endedAt = new Date();
+        incident.endReason = action.reason?.trim() || null;
+        event =
+          action.kind === 'close'
+            ? buildEvent(EventSubject.IncidentClosed, meta, {
+                early: outcome.early ?? false,
+                ...(incident.endReason ? { reason: incident.endReason } : {}),
+              })
+            : buildEvent(EventSubject.IncidentCancelled, meta, { reason: incident.endReason ?? '' });
+      }
+      await manager.save(incident);
+      await addToOutbox(manager, [event]);
+      return true;
+    });
+    if (changed) {
+      this.relay.nudge();
+      this.log.log(
+        `incident ${command.incidentId}: ${action.kind}${action.kind === 'phase' ? ` ${String(action.to)}` : ''}`,
+      );
+    }
+    return (await this.get(command.incidentId))!;
+  }
+
   async get(incidentId: string): Promise<IncidentView | null> {
     const incident = await this.dataSource.getRepository(IncidentEntity).findOneBy({ id: incidentId });
     if (!incident) {
@@ -101,6 +169,9 @@ export class IncidentService {
       createdBy: command.actorId,
       correlationId: command.correlationId,
       createdAt: now,
+      phase: 1,
+      endedAt: null,
+      endReason: null,
     });
     await manager.insert(IncidentEntity, incident);
 

@@ -9,6 +9,7 @@ import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
 import { AddTaskLifecycle1764345600000 } from '../database/migrations/1764345600000-AddTaskLifecycle.js';
+import { AddIncidentLifecycle1764352800000 } from '../database/migrations/1764352800000-AddIncidentLifecycle.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { IncidentService } from '../incident/incident.service.js';
 import { TaskEntity } from '../incident/task.entity.js';
@@ -67,7 +68,7 @@ describe(TaskService.name, () => {
     dataSource = await createDataSource(
       schema,
       [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000],
+      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000, AddIncidentLifecycle1764352800000],
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
     incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS);

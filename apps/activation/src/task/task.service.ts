@@ -16,6 +16,7 @@ import { IncidentEntity } from '../incident/incident.entity.js';
 import { toTaskView } from '../incident/incident.mapper.js';
 import { TaskEntity } from '../incident/task.entity.js';
 import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
+import { isLeader } from '../plan/plan.queries.js';
 import { incidentMeta, taskAssigned } from './task-events.js';
 import { OPEN_STATUSES, transition } from './task-state.js';
 
@@ -84,8 +85,8 @@ export class TaskService {
           messageNl: 'Het incident is afgesloten',
         });
       }
-      const isLeader = await this.isLeader(manager, incident.schoolId, command.actorId);
-      const outcome = transition(task, change.action, { id: command.actorId, isLeader });
+      const leader = await isLeader(manager, incident.schoolId, command.actorId);
+      const outcome = transition(task, change.action, { id: command.actorId, isLeader: leader });
       if (!outcome.ok) {
         throw rpcError({
           statusCode: outcome.code === 'FORBIDDEN' ? 403 : 409,
@@ -164,11 +165,6 @@ export class TaskService {
         });
       }
     }
-  }
-
-  /** Leaders (the plan's leader and deputies) may act on every task of their school's incidents. */
-  private async isLeader(manager: EntityManager, schoolId: string, personId: string): Promise<boolean> {
-    return manager.getRepository(PlanSlotEntity).existsBy({ schoolId, role: 'leader', personId });
   }
 
   private async requireInPlan(manager: EntityManager, schoolId: string, personId: string): Promise<void> {

@@ -1,13 +1,16 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { RpcPattern, type IncidentView, type TimelineEntryView } from '#lib/contracts';
+import { RpcPattern, type IncidentCommand, type IncidentView, type TimelineEntryView } from '#lib/contracts';
 import type { Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
+  CancelIncidentRequestDto,
+  ChangePhaseRequestDto,
+  CloseIncidentRequestDto,
   IncidentDto,
   ProtocolDto,
   TimelineEntryDto,
@@ -76,6 +79,48 @@ export class IncidentController {
     return this.readable(caller, id);
   }
 
+  /** The leader moves the incident to the next protocol phase (1–5), or to the evaluation. */
+  @Post('incidents/:id/phase')
+  @HttpCode(200)
+  @ApiOkResponse({ type: IncidentDto })
+  phase(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Body() body: ChangePhaseRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<IncidentView> {
+    return this.rpc.call(RpcPattern.ChangeIncidentPhase, { ...incidentCommand(caller, id, req), phase: body.phase });
+  }
+
+  /** Closes the incident: after the evaluation, or earlier by the leader with a reason. */
+  @Post('incidents/:id/close')
+  @HttpCode(200)
+  @ApiOkResponse({ type: IncidentDto })
+  close(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Body() body: CloseIncidentRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<IncidentView> {
+    return this.rpc.call(RpcPattern.CloseIncident, {
+      ...incidentCommand(caller, id, req),
+      ...(body.reason ? { reason: body.reason } : {}),
+    });
+  }
+
+  /** A false alarm: the leader cancels the incident, with the reason. */
+  @Post('incidents/:id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ type: IncidentDto })
+  cancel(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Body() body: CancelIncidentRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<IncidentView> {
+    return this.rpc.call(RpcPattern.CancelIncident, { ...incidentCommand(caller, id, req), reason: body.reason });
+  }
+
   @Get('incidents/:id/timeline')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiProduces('application/json', 'text/csv')
@@ -126,4 +171,17 @@ export class IncidentController {
       }
     }
   }
+}
+
+function incidentCommand(
+  caller: Caller,
+  incidentId: string,
+  req: Request & { correlationId?: string },
+): IncidentCommand {
+  return {
+    incidentId,
+    actorId: caller.personId,
+    schoolIds: caller.memberships.map((m) => m.schoolId),
+    correlationId: req.correlationId ?? incidentId,
+  };
 }

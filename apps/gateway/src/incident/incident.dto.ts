@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
 export class TriggerIncidentRequestDto {
   @ApiProperty({ example: 'death-of-pupil', description: 'A calamity type id from GET /api/protocols' })
@@ -30,6 +30,32 @@ export class TriggerIncidentRequestDto {
   @Length(8, 128)
   @Matches(/^[\w.:-]+$/)
   idempotencyKey!: string;
+}
+
+export class ChangePhaseRequestDto {
+  @ApiProperty({
+    oneOf: [
+      { type: 'integer', minimum: 1, maximum: 5 },
+      { type: 'string', enum: ['evaluation'] },
+    ],
+  })
+  @IsIn([1, 2, 3, 4, 5, 'evaluation'])
+  phase!: 1 | 2 | 3 | 4 | 5 | 'evaluation';
+}
+
+export class CloseIncidentRequestDto {
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Required when closing before the evaluation' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class CancelIncidentRequestDto {
+  @ApiProperty({ maxLength: 2000, description: 'Why this was a false alarm' })
+  @IsString()
+  @Length(1, 2000)
+  reason!: string;
 }
 
 export class LocalizedTextDto {
@@ -63,13 +89,17 @@ export class IncidentDto {
   @ApiProperty() id!: string;
   @ApiProperty() boardId!: string;
   @ApiProperty() schoolId!: string;
-  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ['reported', 'active', 'stabilising', 'aftercare', 'evaluation', 'closed', 'cancelled'] })
+  status!: string;
+  @ApiProperty({ minimum: 1, maximum: 5 }) phase!: number;
   @ApiProperty() calamityType!: string;
   @ApiProperty() summary!: string;
   @ApiProperty() drill!: boolean;
   @ApiProperty() createdAt!: string;
   @ApiProperty() createdBy!: string;
   @ApiProperty() catalogVersion!: string;
+  @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) endReason!: string | null;
   @ApiProperty({ type: [TaskDto] }) tasks!: TaskDto[];
 }
 

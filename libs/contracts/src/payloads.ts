@@ -37,7 +37,15 @@ export class IncidentActivatedPayload {
   @IsString() @Length(1, 64) catalogVersion!: string;
 }
 
-export const INCIDENT_STATUSES = ['reported', 'active', 'stabilising', 'aftercare', 'evaluation', 'closed', 'cancelled'] as const;
+export const INCIDENT_STATUSES = [
+  'reported',
+  'active',
+  'stabilising',
+  'aftercare',
+  'evaluation',
+  'closed',
+  'cancelled',
+] as const;
 
 /** `crisis.incident.phase-changed.v1`: the leader moved the incident on (phases 1–5, then the evaluation). */
 export class IncidentPhaseChangedPayload {

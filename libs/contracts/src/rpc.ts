@@ -145,7 +145,10 @@ export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
   [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };
   [RpcPattern.ListProtocols]: { request: { schoolId: string }; response: ProtocolView[] };
-  [RpcPattern.ChangeIncidentPhase]: { request: IncidentCommand & { phase: 1 | 2 | 3 | 4 | 5 | 'evaluation' }; response: IncidentView };
+  [RpcPattern.ChangeIncidentPhase]: {
+    request: IncidentCommand & { phase: 1 | 2 | 3 | 4 | 5 | 'evaluation' };
+    response: IncidentView;
+  };
   [RpcPattern.CloseIncident]: { request: IncidentCommand & { reason?: string }; response: IncidentView };
   [RpcPattern.CancelIncident]: { request: IncidentCommand & { reason: string }; response: IncidentView };
   [RpcPattern.ListMyTasks]: { request: { personId: string; schoolIds: string[] }; response: MyTaskView[] };

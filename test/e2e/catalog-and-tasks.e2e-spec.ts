@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { IncidentView, MyTaskView, TaskView, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import type {
+  CrisisPlanView,
+  IncidentView,
+  MyTaskView,
+  TaskView,
+  TimelineEntryView,
+  TimelineVerification,
+} from '#lib/contracts';
 import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { loadCatalog } from '../../apps/activation/src/catalog/catalog.loader.js';
 import { tasksFor } from '../../apps/activation/src/catalog/catalog.types.js';
@@ -178,5 +185,88 @@ describe('catalog and task lifecycle', () => {
       'crisis.incident.phase-changed.v1',
       'crisis.incident.cancelled.v1',
     ]);
+  });
+
+  it('lets the admin keep the school’s plan: versions, an unavailable primary, and nobody from another school', async () => {
+    const baken = DEMO_SCHOOLS[1]!;
+    const admin = await system.login('beheer@hetbaken.example');
+    const current = await admin.get<CrisisPlanView>(`/api/schools/${baken.id}/plan`);
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({ scope: 'school', version: 1, unstaffedRoles: [] });
+    const logLine = current.body.content.roles.find((r) => r.role === 'logkeeper')!.people;
+
+    const saved = await admin.request<CrisisPlanView>('PUT', `/api/schools/${baken.id}/plan`, {
+      content: { ...current.body.content, unavailable: [logLine[0]] },
+      expectedVersion: 1,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.version).toBe(2);
+    const bakenLeader = await system.login('leider@hetbaken.example');
+    const incident = await bakenLeader.post<IncidentView>('/api/incidents', {
+      calamityType: 'bomb-threat',
+      schoolId: baken.id,
+      summary: 'Oefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    expect(incident.body.planVersions).toEqual({ school: 2, board: null });
+    expect(incident.body.tasks.find((t) => t.role === 'logkeeper')!.assigneeId).toBe(logLine[1]);
+
+    const stale = await admin.request('PUT', `/api/schools/${baken.id}/plan`, {
+      content: current.body.content,
+      expectedVersion: 1,
+    });
+    expect(stale.status).toBe(409);
+    const stranger = primary('leader'); // De Regenboog's leader is not at Het Baken
+    const foreign = await admin.request<{ field: string }>('PUT', `/api/schools/${baken.id}/plan`, {
+      content: { ...current.body.content, roles: [{ role: 'leader', people: [stranger] }] },
+      expectedVersion: 2,
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.field).toBe('content.roles');
+    const badRole = await admin.request<{ field: string }>('PUT', `/api/schools/${baken.id}/plan`, {
+      content: { ...current.body.content, roles: [{ role: 'pers', people: [] }] },
+      expectedVersion: 2,
+    });
+    expect(badRole.status).toBe(400);
+    expect(badRole.body.field).toBe('content.roles[0].role');
+    expect(
+      (
+        await bakenLeader.request('PUT', `/api/schools/${baken.id}/plan`, {
+          content: current.body.content,
+          expectedVersion: 2,
+        })
+      ).status,
+    ).toBe(403);
+    expect((await leader.get(`/api/schools/${baken.id}/plan`)).status).toBe(404);
+    expect((await admin.get<CrisisPlanView>(`/api/schools/${baken.id}/plan`)).body.version).toBe(2);
+  });
+
+  it('lets board management keep a board plan that its schools inherit; a school director may not', async () => {
+    const board = await system.login('bestuur@delinde.example');
+    const boardId = school.boardId;
+    const content = {
+      roles: [],
+      unavailable: [],
+      taskOverrides: [{ templateId: tasksFor(catalog, 'cyber-crisis')[0]!.id, deadline: 'PT45M' }],
+      extraTasks: [],
+      reviewDue: '2027-06-30',
+    };
+    const saved = await board.request<CrisisPlanView>('PUT', `/api/boards/${boardId}/plan`, {
+      content,
+      expectedVersion: null,
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ scope: 'board', version: 1 });
+    const director = await system.login('directie@deregenboog.example');
+    expect((await director.request('PUT', `/api/boards/${boardId}/plan`, { content, expectedVersion: 1 })).status).toBe(
+      403,
+    );
+    const other = await system.login('leider@horizoncollege.example');
+    expect((await other.get(`/api/boards/${boardId}/plan`)).status).toBe(404);
+    const incident = (await trigger('cyber-crisis')).body;
+    expect(incident.planVersions.board).toBe(1);
+    const overridden = incident.tasks.find((t) => t.templateId === content.taskOverrides[0]!.templateId)!;
+    expect(Date.parse(overridden.dueAt) - Date.parse(incident.createdAt)).toBe(45 * 60_000);
   });
 });

@@ -247,6 +247,16 @@ describe('trigger → tasks → push → timeline', () => {
         '/api/incidents/{id}/timeline/verify',
         '/api/push/vapid-public-key',
         '/api/push/subscriptions',
+        '/api/incidents/{id}/phase',
+        '/api/incidents/{id}/close',
+        '/api/incidents/{id}/cancel',
+        '/api/me/tasks',
+        '/api/tasks/{id}/acknowledge',
+        '/api/tasks/{id}/complete',
+        '/api/tasks/{id}/not-applicable',
+        '/api/tasks/{id}/reassign',
+        '/api/schools/{schoolId}/plan',
+        '/api/boards/{boardId}/plan',
       ]),
     );
     for (const app of ['activation', 'notifier', 'timeline'] as const) {

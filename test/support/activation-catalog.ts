@@ -1,3 +1,4 @@
+import { CRISIS_ROLES } from '#lib/demo';
 import type { Catalog, TaskTemplate } from '../../apps/activation/src/catalog/catalog.types.js';
 
 const task = (
@@ -14,7 +15,7 @@ const task = (
 /** A small fixed catalog for activation's integration tests, independent of the real catalog's contents. */
 export const TEST_CATALOG: Catalog = {
   version: 'test-1+00000000',
-  roles: [],
+  roles: CRISIS_ROLES.map((r) => ({ id: r.id, name: { nl: r.nl, en: r.en } })),
   phases: [],
   calamityTypes: [
     {

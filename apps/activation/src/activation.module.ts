@@ -5,18 +5,18 @@ import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRe
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
 import type { ActivationEnv } from './activation.env.js';
+import { ACTIVATION_MIGRATIONS } from './database/migrations.js';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activation.settings.js';
 import type { Catalog } from './catalog/catalog.types.js';
-import { AddTaskLifecycle1764345600000 } from './database/migrations/1764345600000-AddTaskLifecycle.js';
-import { AddIncidentLifecycle1764352800000 } from './database/migrations/1764352800000-AddIncidentLifecycle.js';
-import { CreateIncidents1764288000000 } from './database/migrations/1764288000000-CreateIncidents.js';
 import { HealthController } from './health.controller.js';
 import { IncidentEntity } from './incident/incident.entity.js';
 import { IncidentRpcController } from './incident/incident.rpc.controller.js';
 import { IncidentService } from './incident/incident.service.js';
 import { TaskEntity } from './incident/task.entity.js';
 import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
-import { PlanSlotEntity } from './plan/plan-slot.entity.js';
+import { PlanVersionEntity } from './plan/plan-version.entity.js';
+import { PlanRpcController } from './plan/plan.rpc.controller.js';
+import { PlanService } from './plan/plan.service.js';
 import { NotificationUnacknowledgedConsumer } from './task/notification-unacknowledged.consumer.js';
 import { TaskScheduler } from './task/task-scheduler.js';
 import { TaskRpcController } from './task/task.rpc.controller.js';
@@ -35,12 +35,8 @@ export class ActivationModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: ACTIVATION_SCHEMA,
-            entities: [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-            migrations: [
-              CreateIncidents1764288000000,
-              AddTaskLifecycle1764345600000,
-              AddIncidentLifecycle1764352800000,
-            ],
+            entities: [IncidentEntity, TaskEntity, PlanVersionEntity, OutboxEntity, InboxEntity],
+            migrations: ACTIVATION_MIGRATIONS,
             applicationName: 'crisisklaar-activation',
           }),
           retryAttempts: 1,
@@ -49,10 +45,17 @@ export class ActivationModule {
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'activation' }),
       ],
-      controllers: [IncidentRpcController, TaskRpcController, NotificationUnacknowledgedConsumer, HealthController],
+      controllers: [
+        IncidentRpcController,
+        TaskRpcController,
+        PlanRpcController,
+        NotificationUnacknowledgedConsumer,
+        HealthController,
+      ],
       providers: [
         IncidentService,
         TaskService,
+        PlanService,
         TaskScheduler,
         DemoPlanSeeder,
         { provide: CATALOG, useValue: catalog },

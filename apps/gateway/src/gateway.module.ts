@@ -16,6 +16,7 @@ import { CreateAccounts1764288000000 } from './database/migrations/1764288000000
 import type { GatewayEnv } from './gateway.env.js';
 import { HealthController } from './health.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
+import { PlanController } from './plan/plan.controller.js';
 import { PushController, VAPID_PUBLIC_KEY } from './push/push.controller.js';
 import { TaskController } from './task/task.controller.js';
 
@@ -43,7 +44,14 @@ export class GatewayModule {
         TerminusModule,
         ObservabilityModule,
       ],
-      controllers: [AuthController, IncidentController, TaskController, PushController, HealthController],
+      controllers: [
+        AuthController,
+        IncidentController,
+        TaskController,
+        PlanController,
+        PushController,
+        HealthController,
+      ],
       providers: [
         AccountService,
         DemoAccountsSeeder,

@@ -72,6 +72,10 @@ export interface IncidentView {
   /** When it was closed or cancelled, and why (a false alarm, an early close). */
   endedAt: string | null;
   endReason: string | null;
+  /** The crisis-plan versions (school, board) the incident started with. */
+  planVersions: { school: number | null; board: number | null };
+  /** Roles nobody available filled at the trigger: their tasks have no assignee until a leader hands them on. */
+  unstaffedRoles: string[];
   createdBy: string;
   catalogVersion: string;
   tasks: TaskView[];
@@ -140,6 +144,37 @@ export interface IncidentCommand {
   correlationId: string;
 }
 
+/** A crisis plan's content: who fills each role (primary first), who is unavailable, task changes, review date. */
+export interface CrisisPlanContent {
+  roles: { role: string; people: string[] }[];
+  unavailable: string[];
+  taskOverrides: { templateId: string; disabled?: boolean; deadline?: string }[];
+  extraTasks: {
+    id: string;
+    calamityTypes: string[];
+    phase: number;
+    role: string;
+    deadline: string;
+    priority: 'critical' | 'high' | 'normal';
+    ackRequired: boolean;
+    title: LocalizedText;
+    instruction: LocalizedText;
+  }[];
+  reviewDue: string;
+  note?: string;
+}
+
+export interface CrisisPlanView {
+  scope: 'school' | 'board';
+  ownerId: string;
+  boardId: string;
+  version: number;
+  content: CrisisPlanContent;
+  createdAt: string;
+  createdBy: string;
+  unstaffedRoles: string[];
+}
+
 /** The typed pattern → request/response map of every request/reply call. */
 export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
@@ -151,6 +186,22 @@ export interface RpcContract {
   };
   [RpcPattern.CloseIncident]: { request: IncidentCommand & { reason?: string }; response: IncidentView };
   [RpcPattern.CancelIncident]: { request: IncidentCommand & { reason: string }; response: IncidentView };
+  [RpcPattern.GetPlan]: {
+    request: { scope: 'school' | 'board'; ownerId: string; boardId: string };
+    response: CrisisPlanView | null;
+  };
+  [RpcPattern.SavePlan]: {
+    request: {
+      scope: 'school' | 'board';
+      ownerId: string;
+      boardId: string;
+      content: CrisisPlanContent;
+      actorId: string;
+      /** The version the editor started from (null for the first); another version meanwhile answers 409. */
+      expectedVersion: number | null;
+    };
+    response: CrisisPlanView;
+  };
   [RpcPattern.ListMyTasks]: { request: { personId: string; schoolIds: string[] }; response: MyTaskView[] };
   [RpcPattern.AcknowledgeTask]: { request: TaskCommand; response: TaskView };
   [RpcPattern.CompleteTask]: { request: TaskCommand & { note?: string }; response: TaskView };

@@ -47,6 +47,8 @@ export const RpcPattern = {
   CloseIncident: 'rpc.activation.incident.close.v1',
   CancelIncident: 'rpc.activation.incident.cancel.v1',
   ListMyTasks: 'rpc.activation.task.list-mine.v1',
+  GetPlan: 'rpc.activation.plan.get.v1',
+  SavePlan: 'rpc.activation.plan.save.v1',
   AcknowledgeTask: 'rpc.activation.task.acknowledge.v1',
   CompleteTask: 'rpc.activation.task.complete.v1',
   DismissTask: 'rpc.activation.task.dismiss.v1',

@@ -22,4 +22,10 @@ export class IncidentEntity {
   @Column('smallint') phase!: number;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
+  /** The plan versions the incident started with, and the roles nobody available filled then. */
+  @Column({ name: 'plan_versions', type: 'jsonb' }) planVersions!: {
+    school: number | null;
+    board: number | null;
+    unstaffedRoles: string[];
+  };
 }

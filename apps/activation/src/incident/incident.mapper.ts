@@ -39,6 +39,8 @@ export function toIncidentView(incident: IncidentEntity, tasks: TaskEntity[]): I
     catalogVersion: incident.catalogVersion,
     endedAt: incident.endedAt?.toISOString() ?? null,
     endReason: incident.endReason,
+    planVersions: { school: incident.planVersions.school ?? null, board: incident.planVersions.board ?? null },
+    unstaffedRoles: incident.planVersions.unstaffedRoles ?? [],
     tasks: [...tasks]
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.templateId.localeCompare(b.templateId))
       .map(toTaskView),

@@ -7,11 +7,10 @@ import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
-import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
-import { AddTaskLifecycle1764345600000 } from '../database/migrations/1764345600000-AddTaskLifecycle.js';
-import { AddIncidentLifecycle1764352800000 } from '../database/migrations/1764352800000-AddIncidentLifecycle.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
-import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
+import { PlanVersionEntity } from '../plan/plan-version.entity.js';
+import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
+import { PlanService } from '../plan/plan.service.js';
 import { IncidentEntity } from './incident.entity.js';
 import { IncidentService } from './incident.service.js';
 import { TaskEntity } from './task.entity.js';
@@ -23,6 +22,7 @@ describe(IncidentService.name, () => {
   const leader = demoPerson('leider@deregenboog.example');
   let dataSource: DataSource;
   let incidents: IncidentService;
+  let plans: PlanService;
   let nudges = 0;
 
   const command = (overrides: Partial<TriggerIncidentCommand> = {}): TriggerIncidentCommand => ({
@@ -45,12 +45,13 @@ describe(IncidentService.name, () => {
   beforeAll(async () => {
     dataSource = await createDataSource(
       schema,
-      [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000, AddIncidentLifecycle1764352800000],
+      [IncidentEntity, TaskEntity, PlanVersionEntity, OutboxEntity, InboxEntity],
+      ACTIVATION_MIGRATIONS,
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
     const relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
-    incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS);
+    plans = new PlanService(dataSource, TEST_CATALOG);
+    incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS, plans);
   });
 
   afterAll(async () => {
@@ -124,8 +125,19 @@ describe(IncidentService.name, () => {
   });
 
   it('keeps a task whose role nobody fills, unassigned and without a notification event', async () => {
-    await dataSource.getRepository(PlanSlotEntity).delete({ schoolId: school.id, role: 'family-liaison' });
+    const current = (await plans.current('school', school.id))!;
+    const saved = await plans.save({
+      scope: 'school',
+      ownerId: school.id,
+      boardId: school.boardId,
+      actorId: leader.id,
+      expectedVersion: current.version,
+      content: { ...current.content, roles: current.content.roles.filter((r) => r.role !== 'family-liaison') },
+    });
+    expect(saved.unstaffedRoles).toEqual(['family-liaison']); // reported when the plan is saved…
     const { incident } = await incidents.trigger(command());
+    expect(incident.unstaffedRoles).toEqual(['family-liaison']); // …and again at trigger time
+    expect(incident.planVersions).toEqual({ school: saved.version, board: null });
     const orphan = incident.tasks.find((t) => t.role === 'family-liaison')!;
     expect(orphan.assigneeId).toBeNull();
     const assignedTaskIds = (await outbox(incident.id))

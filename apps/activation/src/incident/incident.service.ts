@@ -15,10 +15,11 @@ import { isUniqueViolation, notFound, rpcError, validationFailed } from '#lib/pl
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from '../activation.settings.js';
 import { tasksFor, type Catalog, type CalamityTypeDefinition } from '../catalog/catalog.types.js';
 import { dueAt } from '../protocol/iso-duration.js';
+import { assigneeFor } from '../plan/effective-plan.js';
 import { isLeader } from '../plan/plan.queries.js';
+import { PlanService } from '../plan/plan.service.js';
 import { incidentMeta, taskAssigned } from '../task/task-events.js';
 import { step, type IncidentStep } from './incident-state.js';
-import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
 import { IncidentEntity } from './incident.entity.js';
 import { toIncidentView } from './incident.mapper.js';
 import { TaskEntity } from './task.entity.js';
@@ -33,6 +34,7 @@ export class IncidentService {
     private readonly relay: OutboxRelayService,
     @Inject(CATALOG) private readonly catalog: Catalog,
     @Inject(ACTIVATION_SETTINGS) private readonly settings: ActivationSettings,
+    private readonly plans: PlanService,
   ) {}
 
   /**
@@ -86,8 +88,8 @@ export class IncidentService {
       if (!incident || !command.schoolIds.includes(incident.schoolId)) {
         throw notFound('Incident', 'Incident');
       }
-      const leader = await isLeader(manager, incident.schoolId, command.actorId);
-      const outcome = step(incident, action, { isLeader: leader });
+      const { plan } = await this.plans.forSchool(incident.schoolId, incident.boardId, manager);
+      const outcome = step(incident, action, { isLeader: isLeader(plan, command.actorId) });
       if (!outcome.ok) {
         throw rpcError({
           statusCode: outcome.code === 'FORBIDDEN' ? 403 : outcome.code === 'REASON_REQUIRED' ? 400 : 409,
@@ -156,6 +158,8 @@ export class IncidentService {
     calamity: CalamityTypeDefinition,
   ): Promise<IncidentView> {
     const now = new Date();
+    const { plan, versions } = await this.plans.forSchool(command.schoolId, command.boardId, manager);
+    const unstaffed = this.plans.unstaffed(plan);
     const incident = manager.create(IncidentEntity, {
       id: randomUUID(),
       boardId: command.boardId,
@@ -172,11 +176,11 @@ export class IncidentService {
       phase: 1,
       endedAt: null,
       endReason: null,
+      planVersions: { ...versions, unstaffedRoles: unstaffed },
     });
     await manager.insert(IncidentEntity, incident);
 
-    const primaries = await this.primaries(manager, command.schoolId);
-    const tasks = tasksFor(this.catalog, calamity.id).map((template) => {
+    const tasks = plan.tasks(tasksFor(this.catalog, calamity.id), calamity.id).map((template) => {
       const due = dueAt(now, template.deadline);
       // Tasks due days later (aftercare, the anniversary) are announced a lead time before they are due.
       const later = due.getTime() - now.getTime() > this.settings.announceLeadMs;
@@ -186,7 +190,7 @@ export class IncidentService {
         incidentId: incident.id,
         templateId: template.id,
         role: template.role,
-        assigneeId: primaries.get(template.role) ?? null,
+        assigneeId: assigneeFor(plan, template.role),
         status: 'pending',
         titleNl: template.title.nl,
         titleEn: template.title.en,
@@ -207,9 +211,9 @@ export class IncidentService {
       });
     });
     await manager.insert(TaskEntity, tasks);
-    const unstaffed = tasks.filter((t) => t.assigneeId === null).map((t) => t.role);
-    if (unstaffed.length > 0) {
-      this.log.warn(`incident ${incident.id}: no one in the plan for ${[...new Set(unstaffed)].join(', ')}`);
+    const withoutAssignee = [...new Set(tasks.filter((t) => t.assigneeId === null).map((t) => t.role))];
+    if (withoutAssignee.length > 0) {
+      this.log.warn(`incident ${incident.id}: no one available in the plan for ${withoutAssignee.join(', ')}`);
     }
 
     const meta = {
@@ -239,17 +243,5 @@ export class IncidentService {
       .map((task) => taskAssigned(task, { ...meta, causationId: activated.id }));
     await addToOutbox(manager, [activated, ...assigned]);
     return toIncidentView(incident, tasks);
-  }
-
-  /** The primary person of each role in the school's plan. */
-  private async primaries(manager: EntityManager, schoolId: string): Promise<Map<string, string>> {
-    const slots = await manager.getRepository(PlanSlotEntity).find({ where: { schoolId }, order: { rank: 'ASC' } });
-    const byRole = new Map<string, string>();
-    for (const slot of slots) {
-      if (!byRole.has(slot.role)) {
-        byRole.set(slot.role, slot.personId);
-      }
-    }
-    return byRole;
   }
 }

@@ -1,7 +1,11 @@
-import type { EntityManager } from 'typeorm';
-import { PlanSlotEntity } from './plan-slot.entity.js';
+import type { EffectivePlan } from './effective-plan.js';
 
-/** Leaders (the plan's leader and the leader's deputies) act on every task and on the incident itself. */
-export function isLeader(manager: EntityManager, schoolId: string, personId: string): Promise<boolean> {
-  return manager.getRepository(PlanSlotEntity).existsBy({ schoolId, role: 'leader', personId });
+/** Leaders — everyone in the plan's leader line, deputies included — act on every task and on the incident. */
+export function isLeader(plan: EffectivePlan, personId: string): boolean {
+  return (plan.people.get('leader') ?? []).includes(personId);
+}
+
+/** Whether the person has any role in the plan (a task can only be handed to a team member). */
+export function isInPlan(plan: EffectivePlan, personId: string): boolean {
+  return [...plan.people.values()].some((people) => people.includes(personId));
 }

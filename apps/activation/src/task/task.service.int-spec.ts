@@ -7,14 +7,13 @@ import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
-import { CreateIncidents1764288000000 } from '../database/migrations/1764288000000-CreateIncidents.js';
-import { AddTaskLifecycle1764345600000 } from '../database/migrations/1764345600000-AddTaskLifecycle.js';
-import { AddIncidentLifecycle1764352800000 } from '../database/migrations/1764352800000-AddIncidentLifecycle.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { IncidentService } from '../incident/incident.service.js';
 import { TaskEntity } from '../incident/task.entity.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
-import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
+import { PlanVersionEntity } from '../plan/plan-version.entity.js';
+import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
+import { PlanService } from '../plan/plan.service.js';
 import { TaskService } from './task.service.js';
 
 describe(TaskService.name, () => {
@@ -29,6 +28,7 @@ describe(TaskService.name, () => {
   let dataSource: DataSource;
   let incidents: IncidentService;
   let tasks: TaskService;
+  let plans: PlanService;
   const relay = { nudge: () => undefined } as unknown as OutboxRelayService;
 
   const trigger = async (): Promise<IncidentView> =>
@@ -67,12 +67,13 @@ describe(TaskService.name, () => {
   beforeAll(async () => {
     dataSource = await createDataSource(
       schema,
-      [IncidentEntity, TaskEntity, PlanSlotEntity, OutboxEntity, InboxEntity],
-      [CreateIncidents1764288000000, AddTaskLifecycle1764345600000, AddIncidentLifecycle1764352800000],
+      [IncidentEntity, TaskEntity, PlanVersionEntity, OutboxEntity, InboxEntity],
+      ACTIVATION_MIGRATIONS,
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
-    incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS);
-    tasks = new TaskService(dataSource, relay);
+    plans = new PlanService(dataSource, TEST_CATALOG);
+    incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS, plans);
+    tasks = new TaskService(dataSource, relay, plans);
   });
 
   afterAll(async () => {
@@ -161,7 +162,7 @@ describe(TaskService.name, () => {
     await tasks.change(as(logkeeper, log.id), { action: 'complete' });
     const inAnHour = new Date(Date.parse(incident.createdAt) + 3_600_000);
     await tasks.runSchedule(inAnHour);
-    const restarted = new TaskService(dataSource, relay);
+    const restarted = new TaskService(dataSource, relay, plans);
     await restarted.runSchedule(new Date(inAnHour.getTime() + 60_000));
     expect((await events(convene.id)).filter((e) => e.type === EventSubject.TaskOverdue)).toHaveLength(1);
     expect((await events(log.id)).filter((e) => e.type === EventSubject.TaskOverdue)).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import {
   buildEvent,
   EventSubject,
@@ -15,8 +15,9 @@ import { notFound, rpcError } from '#lib/platform';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { toTaskView } from '../incident/incident.mapper.js';
 import { TaskEntity } from '../incident/task.entity.js';
-import { PlanSlotEntity } from '../plan/plan-slot.entity.js';
-import { isLeader } from '../plan/plan.queries.js';
+import { assigneeFor, nextInLine } from '../plan/effective-plan.js';
+import { isInPlan, isLeader } from '../plan/plan.queries.js';
+import { PlanService } from '../plan/plan.service.js';
 import { incidentMeta, taskAssigned } from './task-events.js';
 import { OPEN_STATUSES, transition } from './task-state.js';
 
@@ -33,6 +34,7 @@ export class TaskService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly relay: OutboxRelayService,
+    private readonly plans: PlanService,
   ) {}
 
   /** The caller's open and recent tasks of incidents at their schools, most urgent first. */
@@ -85,8 +87,11 @@ export class TaskService {
           messageNl: 'Het incident is afgesloten',
         });
       }
-      const leader = await isLeader(manager, incident.schoolId, command.actorId);
-      const outcome = transition(task, change.action, { id: command.actorId, isLeader: leader });
+      const { plan } = await this.plans.forSchool(incident.schoolId, incident.boardId, manager);
+      const outcome = transition(task, change.action, {
+        id: command.actorId,
+        isLeader: isLeader(plan, command.actorId),
+      });
       if (!outcome.ok) {
         throw rpcError({
           statusCode: outcome.code === 'FORBIDDEN' ? 403 : 409,
@@ -98,8 +103,14 @@ export class TaskService {
       if (!outcome.changed) {
         return { task, changed: false };
       }
-      if (change.action === 'reassign') {
-        await this.requireInPlan(manager, incident.schoolId, change.assigneeId);
+      if (change.action === 'reassign' && !isInPlan(plan, change.assigneeId)) {
+        throw rpcError({
+          statusCode: 400,
+          code: 'VALIDATION_FAILED',
+          field: 'assigneeId',
+          message: 'assigneeId: not a member of this school’s crisis team',
+          messageNl: 'assigneeId: hoort niet bij het crisisteam van deze school',
+        });
       }
       const event = this.apply(task, incident, change, command, outcome.status);
       await manager.save(task);
@@ -167,18 +178,6 @@ export class TaskService {
     }
   }
 
-  private async requireInPlan(manager: EntityManager, schoolId: string, personId: string): Promise<void> {
-    if (!(await manager.getRepository(PlanSlotEntity).existsBy({ schoolId, personId }))) {
-      throw rpcError({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        field: 'assigneeId',
-        message: 'assigneeId: not a member of this school’s crisis team',
-        messageNl: 'assigneeId: hoort niet bij het crisisteam van deze school',
-      });
-    }
-  }
-
   /**
    * Nobody picked the task up on any channel: it goes to the next deputy of the role (in plan order), or, when
    * the role has nobody left, the leader gets a task saying the role is unstaffed. Once only per event (inbox);
@@ -210,15 +209,12 @@ export class TaskService {
         return 'ignored' as const;
       }
       const meta = incidentMeta(incident, 'system', event.correlationId, event.id);
-      const slots = await manager
-        .getRepository(PlanSlotEntity)
-        .find({ where: { schoolId: incident.schoolId, role: task.role }, order: { rank: 'ASC' } });
-      const current = slots.find((s) => s.personId === task.assigneeId)?.rank ?? -1;
-      const next = slots.find((s) => s.rank > current && s.personId !== task.assigneeId);
+      const { plan } = await this.plans.forSchool(incident.schoolId, incident.boardId, manager);
+      const next = nextInLine(plan, task.role, task.assigneeId);
       const now = new Date();
       if (next) {
         const from = task.assigneeId;
-        task.assigneeId = next.personId;
+        task.assigneeId = next;
         task.status = 'pending';
         task.updatedAt = now;
         await manager.save(task);
@@ -227,7 +223,7 @@ export class TaskService {
             taskId: task.id,
             role: task.role,
             fromAssigneeId: from,
-            toAssigneeId: next.personId,
+            toAssigneeId: next,
             reason: 'unacknowledged',
             title: { nl: task.titleNl, en: task.titleEn },
             dueAt: task.dueAt.toISOString(),
@@ -236,10 +232,7 @@ export class TaskService {
         ]);
         return 'reassigned' as const;
       }
-      const leaders = await manager
-        .getRepository(PlanSlotEntity)
-        .find({ where: { schoolId: incident.schoolId, role: 'leader' }, order: { rank: 'ASC' } });
-      const leader = leaders.find((l) => l.personId !== task.assigneeId) ?? leaders[0];
+      const leader = task.role === 'leader' ? nextInLine(plan, 'leader', task.assigneeId) : assigneeFor(plan, 'leader');
       if (!leader) {
         this.log.error(`incident ${incident.id}: role ${task.role} is unstaffed and the plan has no leader`);
         return 'unstaffed' as const;
@@ -249,7 +242,7 @@ export class TaskService {
         incidentId: incident.id,
         templateId: 'system.role-unstaffed',
         role: 'leader',
-        assigneeId: leader.personId,
+        assigneeId: leader,
         status: 'pending',
         titleNl: `Niemand pakt een taak op van de rol ${task.role}: wijs iemand aan`,
         titleEn: `Nobody picks up a task of the role ${task.role}: assign someone`,
@@ -269,7 +262,7 @@ export class TaskService {
         updatedAt: now,
       });
       await manager.insert(TaskEntity, alert);
-      await addToOutbox(manager, [taskAssigned({ ...alert, assigneeId: leader.personId }, meta)]);
+      await addToOutbox(manager, [taskAssigned({ ...alert, assigneeId: leader }, meta)]);
       return 'unstaffed' as const;
     });
     if (outcome !== 'ignored') {

@@ -25,6 +25,22 @@ export class AccountService {
     return this.dataSource.getRepository(AccountEntity).findOneBy({ email: email.trim().toLowerCase() });
   }
 
+  async schoolsOfBoard(boardId: string): Promise<string[]> {
+    return (await this.dataSource.getRepository(SchoolEntity).findBy({ boardId })).map((s) => s.id);
+  }
+
+  /** Which of `personIds` have a role at one of `schoolIds`. */
+  async membersOf(schoolIds: string[], personIds: string[]): Promise<Set<string>> {
+    const valid = personIds.filter((p) => /^[0-9a-f-]{36}$/i.test(p));
+    if (valid.length === 0 || schoolIds.length === 0) {
+      return new Set();
+    }
+    const rows = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findBy({ schoolId: In(schoolIds), personId: In(valid) });
+    return new Set(rows.map((r) => r.personId));
+  }
+
   /** The person with every school they have a role at; null if the account is gone. */
   async caller(personId: string): Promise<Caller | null> {
     const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });

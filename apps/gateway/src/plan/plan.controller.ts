@@ -1,0 +1,200 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional, Min } from 'class-validator';
+import { RpcPattern, type CrisisPlanContent, type CrisisPlanView } from '#lib/contracts';
+import { AccountService, type Caller } from '../account/account.service.js';
+import { CurrentCaller } from '../auth/auth.guard.js';
+import { forbidden, notFound, ApiError } from '../common/api-error.js';
+import { requireRole } from '../common/access.js';
+import { RpcClient } from '../common/rpc.client.js';
+
+class RoleAssignmentDocDto {
+  @ApiProperty({ example: 'leader' }) role!: string;
+  @ApiProperty({ type: [String], description: 'Person ids: the primary first, then the deputies in call order' })
+  people!: string[];
+}
+
+class PlanContentDocDto {
+  @ApiProperty({ type: [RoleAssignmentDocDto] }) roles!: RoleAssignmentDocDto[];
+  @ApiProperty({ type: [String], description: 'People who cannot be called now; their tasks go to the next in line' })
+  unavailable!: string[];
+  @ApiProperty({
+    description: '[{templateId, disabled?, deadline? (ISO-8601 duration)}]',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  taskOverrides!: object[];
+  @ApiProperty({
+    description: 'Tasks of the school’s own, ids starting with "local."',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  extraTasks!: object[];
+  @ApiProperty({ example: '2027-09-01', description: 'The yearly review with the team and the participation council' })
+  reviewDue!: string;
+  @ApiPropertyOptional() note?: string;
+}
+
+class SavePlanRequestDto {
+  @ApiProperty({ type: PlanContentDocDto }) @IsObject() content!: CrisisPlanContent;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'The version the edit started from; null for the first',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  expectedVersion?: number | null;
+}
+
+class PlanDto {
+  @ApiProperty({ enum: ['school', 'board'] }) scope!: 'school' | 'board';
+  @ApiProperty() ownerId!: string;
+  @ApiProperty() boardId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: PlanContentDocDto }) content!: CrisisPlanContent;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() createdBy!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Roles nobody available fills (school plans: with the board’s merged in)',
+  })
+  unstaffedRoles!: string[];
+}
+
+const uuid = (field: string) =>
+  new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        field,
+        message: `${field}: must be a UUID`,
+        messageNl: `${field}: moet een UUID zijn`,
+      }),
+  });
+
+/**
+ * Crisis plans: a school's (its admin edits it) and its board's (board management edits it; the schools
+ * inherit it). Every save is a new version; the people named must belong to the school (or the board).
+ */
+@ApiTags('plans')
+@ApiBearerAuth()
+@Controller('api')
+export class PlanController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly accounts: AccountService,
+  ) {}
+
+  @Get('schools/:schoolId/plan')
+  @ApiOkResponse({ type: PlanDto })
+  async schoolPlan(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuid('schoolId')) schoolId: string,
+  ): Promise<CrisisPlanView> {
+    const membership = requireRole(caller, schoolId, ['admin', 'management', 'crisis_team'], ['School', 'School']);
+    const plan = await this.rpc.call(RpcPattern.GetPlan, {
+      scope: 'school',
+      ownerId: schoolId,
+      boardId: membership.boardId,
+    });
+    if (!plan) {
+      throw notFound('Plan', 'Plan');
+    }
+    return plan;
+  }
+
+  @Put('schools/:schoolId/plan')
+  @ApiOkResponse({ type: PlanDto, description: 'The new version' })
+  async saveSchoolPlan(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuid('schoolId')) schoolId: string,
+    @Body() body: SavePlanRequestDto,
+  ): Promise<CrisisPlanView> {
+    const membership = requireRole(caller, schoolId, ['admin'], ['School', 'School']);
+    await this.requireMembers(body.content, [schoolId]);
+    return this.rpc.call(RpcPattern.SavePlan, {
+      scope: 'school',
+      ownerId: schoolId,
+      boardId: membership.boardId,
+      content: body.content,
+      actorId: caller.personId,
+      expectedVersion: body.expectedVersion ?? null,
+    });
+  }
+
+  @Get('boards/:boardId/plan')
+  @ApiOkResponse({ type: PlanDto })
+  async boardPlan(
+    @CurrentCaller() caller: Caller,
+    @Param('boardId', uuid('boardId')) boardId: string,
+  ): Promise<CrisisPlanView> {
+    await this.requireBoardManagement(caller, boardId);
+    const plan = await this.rpc.call(RpcPattern.GetPlan, { scope: 'board', ownerId: boardId, boardId });
+    if (!plan) {
+      throw notFound('Plan', 'Plan');
+    }
+    return plan;
+  }
+
+  @Put('boards/:boardId/plan')
+  @ApiOkResponse({ type: PlanDto, description: 'The new version' })
+  async saveBoardPlan(
+    @CurrentCaller() caller: Caller,
+    @Param('boardId', uuid('boardId')) boardId: string,
+    @Body() body: SavePlanRequestDto,
+  ): Promise<CrisisPlanView> {
+    const schools = await this.requireBoardManagement(caller, boardId);
+    await this.requireMembers(body.content, schools);
+    return this.rpc.call(RpcPattern.SavePlan, {
+      scope: 'board',
+      ownerId: boardId,
+      boardId,
+      content: body.content,
+      actorId: caller.personId,
+      expectedVersion: body.expectedVersion ?? null,
+    });
+  }
+
+  /** Board management: management of every school of the board. Returns the board's schools. */
+  private async requireBoardManagement(caller: Caller, boardId: string): Promise<string[]> {
+    const schools = await this.accounts.schoolsOfBoard(boardId);
+    if (schools.length === 0 || !caller.memberships.some((m) => m.boardId === boardId)) {
+      throw notFound('Board', 'Bestuur');
+    }
+    const managed = schools.every((s) => caller.memberships.some((m) => m.schoolId === s && m.role === 'management'));
+    if (!managed) {
+      throw forbidden();
+    }
+    return schools;
+  }
+
+  /** Everyone the plan names must belong to one of `schools`: a plan cannot pull in people of another school. */
+  private async requireMembers(content: CrisisPlanContent, schools: string[]): Promise<void> {
+    if (!Array.isArray(content?.roles)) {
+      return; // the shape is activation's to refuse, with the field
+    }
+    const named = [
+      ...new Set([
+        ...content.roles.flatMap((r) => (Array.isArray(r.people) ? r.people : [])),
+        ...(content.unavailable ?? []),
+      ]),
+    ];
+    const members = await this.accounts.membersOf(
+      schools,
+      named.filter((p) => typeof p === 'string'),
+    );
+    const stranger = named.find((p) => !members.has(p));
+    if (stranger !== undefined) {
+      throw new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'content.roles',
+        message: `content.roles: ${String(stranger)} is not a member of this school`,
+        messageNl: `content.roles: ${String(stranger)} hoort niet bij deze school`,
+      });
+    }
+  }
+}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   CrisisPlanView,
   IncidentView,
+  LegalChainView,
   MyTaskView,
   TaskView,
   TimelineEntryView,
@@ -14,6 +15,12 @@ import { tasksFor } from '../../apps/activation/src/catalog/catalog.types.js';
 import { durationMs } from '../../apps/activation/src/protocol/iso-duration.js';
 import { waitFor } from '../support/wait.js';
 import { System, type Api } from './support/system.js';
+
+/**
+ * The timeline appends events one at a time; right after the twelve-type test (about a thousand events) it may
+ * need some seconds to catch up.
+ */
+const TIMELINE_WAIT = { timeoutMs: 30_000, message: 'the timeline entry' };
 
 /** The versioned catalog drives every calamity type; tasks are acknowledged, completed and handed over from phones. */
 describe('catalog and task lifecycle', () => {
@@ -93,7 +100,7 @@ describe('catalog and task lifecycle', () => {
     const entries = await waitFor(async () => {
       const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`);
       return res.body.some((e) => e.type === 'crisis.task.completed.v1') ? res.body : undefined;
-    });
+    }, TIMELINE_WAIT);
     const ofTask = entries.filter((e) => e.data.taskId === task.id).map((e) => e.type);
     expect(ofTask.filter((t) => t.startsWith('crisis.task.'))).toEqual([
       'crisis.task.assigned.v1',
@@ -178,7 +185,7 @@ describe('catalog and task lifecycle', () => {
     const entries = await waitFor(async () => {
       const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`);
       return res.body.some((e) => e.type === 'crisis.incident.cancelled.v1') ? res.body : undefined;
-    });
+    }, TIMELINE_WAIT);
     const lifecycle = entries.filter((e) => e.type.startsWith('crisis.incident.')).map((e) => e.type);
     expect(lifecycle).toEqual([
       'crisis.incident.activated.v1',
@@ -268,5 +275,44 @@ describe('catalog and task lifecycle', () => {
     expect(incident.planVersions.board).toBe(1);
     const overridden = incident.tasks.find((t) => t.templateId === content.taskOverrides[0]!.templateId)!;
     expect(Date.parse(overridden.dueAt) - Date.parse(incident.createdAt)).toBe(45 * 60_000);
+  });
+
+  it('guides the legal chain of a suspected sexual offence by staff in the law’s order, on the timeline', async () => {
+    const incident = (await trigger('sexual-misconduct-by-staff')).body;
+    const liaison = await system.login('bestuurscontact@deregenboog.example');
+    const chain = (path = '') => `/api/incidents/${incident.id}/legal-chain${path}`;
+    expect((await liaison.get<LegalChainView>(chain())).body).toMatchObject({
+      next: ['reported-to-board'],
+      complete: false,
+    });
+    const early = await liaison.post<{ code: string; messageNl: string }>(chain('/inspector-consulted'), { note: 'x' });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'OUT_OF_ORDER', messageNl: 'Leg eerst reported-to-board vast' });
+    expect(
+      (await liaison.post(chain('/reported-to-board'), { note: 'Mentor meldde het signaal om 08:40' })).status,
+    ).toBe(200);
+    expect(
+      (await liaison.post(chain('/inspector-consulted'), { note: 'Vertrouwensinspecteur geraadpleegd' })).status,
+    ).toBe(200);
+    const decided = await liaison.post<LegalChainView>(chain('/suspicion-decided'), {
+      note: 'Geen redelijk vermoeden',
+      reasonableSuspicion: false,
+    });
+    expect(decided.body.next).toEqual(['decision-documented']);
+    const badStep = await liaison.post<{ field: string }>(chain('/confession'), { note: 'x' });
+    expect(badStep.status).toBe(400);
+    expect(badStep.body.field).toBe('step');
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.get(chain())).status).toBe(403);
+    expect(
+      (await leader.get(`/api/incidents/${(await trigger('threat-or-violence')).body.id}/legal-chain`)).status,
+    ).toBe(409);
+
+    const entries = await waitFor(async () => {
+      const res = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`);
+      const steps = res.body.filter((e) => e.type === 'crisis.legal.step-recorded.v1');
+      return steps.length === 3 ? steps : undefined;
+    }, TIMELINE_WAIT);
+    expect(entries.map((e) => e.data.step)).toEqual(['reported-to-board', 'inspector-consulted', 'suspicion-decided']);
   });
 });

@@ -257,6 +257,8 @@ describe('trigger → tasks → push → timeline', () => {
         '/api/tasks/{id}/reassign',
         '/api/schools/{schoolId}/plan',
         '/api/boards/{boardId}/plan',
+        '/api/incidents/{id}/legal-chain',
+        '/api/incidents/{id}/legal-chain/{step}',
       ]),
     );
     for (const app of ['activation', 'notifier', 'timeline'] as const) {

@@ -24,6 +24,12 @@ export const TEST_CATALOG: Catalog = {
       description: { nl: 'x', en: 'x' },
       sources: ['S38'],
     },
+    {
+      id: 'sexual-misconduct-by-staff',
+      name: { nl: 'Vermoeden van een zedendelict door personeel', en: 'Suspected sexual offence by staff' },
+      description: { nl: 'x', en: 'x' },
+      sources: ['S18'],
+    },
   ],
   tasks: [
     task({

@@ -14,6 +14,9 @@ import { IncidentRpcController } from './incident/incident.rpc.controller.js';
 import { IncidentService } from './incident/incident.service.js';
 import { TaskEntity } from './incident/task.entity.js';
 import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
+import { LegalChainRpcController } from './legal/legal-chain.rpc.controller.js';
+import { LegalChainService } from './legal/legal-chain.service.js';
+import { LegalStepEntity } from './legal/legal-step.entity.js';
 import { PlanVersionEntity } from './plan/plan-version.entity.js';
 import { PlanRpcController } from './plan/plan.rpc.controller.js';
 import { PlanService } from './plan/plan.service.js';
@@ -35,7 +38,7 @@ export class ActivationModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: ACTIVATION_SCHEMA,
-            entities: [IncidentEntity, TaskEntity, PlanVersionEntity, OutboxEntity, InboxEntity],
+            entities: [IncidentEntity, TaskEntity, PlanVersionEntity, LegalStepEntity, OutboxEntity, InboxEntity],
             migrations: ACTIVATION_MIGRATIONS,
             applicationName: 'crisisklaar-activation',
           }),
@@ -49,6 +52,7 @@ export class ActivationModule {
         IncidentRpcController,
         TaskRpcController,
         PlanRpcController,
+        LegalChainRpcController,
         NotificationUnacknowledgedConsumer,
         HealthController,
       ],
@@ -56,6 +60,7 @@ export class ActivationModule {
         IncidentService,
         TaskService,
         PlanService,
+        LegalChainService,
         TaskScheduler,
         DemoPlanSeeder,
         { provide: CATALOG, useValue: catalog },

@@ -3,6 +3,7 @@ import {
   IncidentCancelledPayload,
   IncidentClosedPayload,
   IncidentPhaseChangedPayload,
+  LegalStepRecordedPayload,
   NotificationFailedPayload,
   NotificationSentPayload,
   NotificationUnacknowledgedPayload,
@@ -21,6 +22,7 @@ export interface EventPayloads {
   [EventSubject.IncidentPhaseChanged]: IncidentPhaseChangedPayload;
   [EventSubject.IncidentClosed]: IncidentClosedPayload;
   [EventSubject.IncidentCancelled]: IncidentCancelledPayload;
+  [EventSubject.LegalStepRecorded]: LegalStepRecordedPayload;
   [EventSubject.TaskAssigned]: TaskAssignedPayload;
   [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload;
   [EventSubject.TaskCompleted]: TaskCompletedPayload;
@@ -40,6 +42,7 @@ export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass
   [EventSubject.IncidentPhaseChanged]: IncidentPhaseChangedPayload,
   [EventSubject.IncidentClosed]: IncidentClosedPayload,
   [EventSubject.IncidentCancelled]: IncidentCancelledPayload,
+  [EventSubject.LegalStepRecorded]: LegalStepRecordedPayload,
   [EventSubject.TaskAssigned]: TaskAssignedPayload,
   [EventSubject.TaskAcknowledged]: TaskAcknowledgedPayload,
   [EventSubject.TaskCompleted]: TaskCompletedPayload,

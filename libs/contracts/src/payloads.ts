@@ -66,6 +66,14 @@ export class IncidentCancelledPayload {
   @IsString() @Length(1, 2000) reason!: string;
 }
 
+/** `crisis.legal.step-recorded.v1`: a step of the statutory chain after a signal of a sexual offence by staff. */
+export class LegalStepRecordedPayload {
+  @IsString() @Length(1, 64) step!: string;
+  @IsISO8601({ strict: true }) stepOccurredAt!: string;
+  @IsString() @Length(1, 4000) note!: string;
+  @IsOptional() @IsBoolean() reasonableSuspicion?: boolean;
+}
+
 /** `crisis.task.assigned.v1`: a task of the incident went to a person (the role's primary, or a deputy). */
 export class TaskAssignedPayload {
   @IsUUID() taskId!: string;

@@ -175,6 +175,24 @@ export interface CrisisPlanView {
   unstaffedRoles: string[];
 }
 
+export interface LegalStepView {
+  step: string;
+  occurredAt: string;
+  recordedAt: string;
+  recordedBy: string;
+  note: string;
+  reasonableSuspicion: boolean | null;
+}
+
+/** The legal chain of an incident: the signal (the trigger), the steps recorded, what may come next. */
+export interface LegalChainView {
+  incidentId: string;
+  signalReceivedAt: string;
+  steps: LegalStepView[];
+  next: string[];
+  complete: boolean;
+}
+
 /** The typed pattern → request/response map of every request/reply call. */
 export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
@@ -186,6 +204,11 @@ export interface RpcContract {
   };
   [RpcPattern.CloseIncident]: { request: IncidentCommand & { reason?: string }; response: IncidentView };
   [RpcPattern.CancelIncident]: { request: IncidentCommand & { reason: string }; response: IncidentView };
+  [RpcPattern.GetLegalChain]: { request: IncidentCommand; response: LegalChainView };
+  [RpcPattern.RecordLegalStep]: {
+    request: IncidentCommand & { step: string; occurredAt?: string; note: string; reasonableSuspicion?: boolean };
+    response: LegalChainView;
+  };
   [RpcPattern.GetPlan]: {
     request: { scope: 'school' | 'board'; ownerId: string; boardId: string };
     response: CrisisPlanView | null;

@@ -1,7 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { RpcPattern, type IncidentCommand, type IncidentView, type TimelineEntryView } from '#lib/contracts';
+import {
+  RpcPattern,
+  type IncidentCommand,
+  type IncidentView,
+  type LegalChainView,
+  type TimelineEntryView,
+} from '#lib/contracts';
 import type { Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
@@ -12,7 +26,10 @@ import {
   ChangePhaseRequestDto,
   CloseIncidentRequestDto,
   IncidentDto,
+  LEGAL_STEP_NAMES,
+  LegalChainDto,
   ProtocolDto,
+  RecordLegalStepRequestDto,
   TimelineEntryDto,
   TimelineVerificationDto,
   TriggerIncidentRequestDto,
@@ -119,6 +136,47 @@ export class IncidentController {
     @Req() req: Request & { correlationId?: string },
   ): Promise<IncidentView> {
     return this.rpc.call(RpcPattern.CancelIncident, { ...incidentCommand(caller, id, req), reason: body.reason });
+  }
+
+  /** The statutory chain of a suspected sexual offence by staff: what is recorded, and what comes next. */
+  @Get('incidents/:id/legal-chain')
+  @ApiOkResponse({ type: LegalChainDto })
+  legalChain(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<LegalChainView> {
+    return this.rpc.call(RpcPattern.GetLegalChain, incidentCommand(caller, id, req));
+  }
+
+  /** Records one step of the legal chain, in the law's order (else 409 OUT_OF_ORDER naming the step due). */
+  @Post('incidents/:id/legal-chain/:step')
+  @HttpCode(200)
+  @ApiParam({ name: 'step', enum: LEGAL_STEP_NAMES })
+  @ApiOkResponse({ type: LegalChainDto })
+  recordLegalStep(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Param('step') step: string,
+    @Body() body: RecordLegalStepRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<LegalChainView> {
+    if (!(LEGAL_STEP_NAMES as readonly string[]).includes(step)) {
+      throw new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'step',
+        message: `step: one of ${LEGAL_STEP_NAMES.join(', ')}`,
+        messageNl: `step: een van ${LEGAL_STEP_NAMES.join(', ')}`,
+      });
+    }
+    return this.rpc.call(RpcPattern.RecordLegalStep, {
+      ...incidentCommand(caller, id, req),
+      step,
+      note: body.note,
+      ...(body.occurredAt ? { occurredAt: body.occurredAt } : {}),
+      ...(body.reasonableSuspicion === undefined ? {} : { reasonableSuspicion: body.reasonableSuspicion }),
+    });
   }
 
   @Get('incidents/:id/timeline')

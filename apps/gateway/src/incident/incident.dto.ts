@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
 export class TriggerIncidentRequestDto {
   @ApiProperty({ example: 'death-of-pupil', description: 'A calamity type id from GET /api/protocols' })
@@ -131,4 +131,48 @@ export class ProtocolDto {
   @ApiProperty() descriptionEn!: string;
   @ApiProperty() taskCount!: number;
   @ApiProperty() catalogVersion!: string;
+}
+
+/** The steps of the legal chain, in the law's order (activation enforces it). */
+export const LEGAL_STEP_NAMES = [
+  'reported-to-board',
+  'inspector-consulted',
+  'suspicion-decided',
+  'accused-and-parents-informed',
+  'police-report-filed',
+  'decision-documented',
+] as const;
+
+export class RecordLegalStepRequestDto {
+  @ApiProperty({ maxLength: 4000, description: 'What was done or decided, and by whom' })
+  @IsString()
+  @Length(1, 4000)
+  note!: string;
+
+  @ApiPropertyOptional({ description: 'When it happened (default: now); may be before it is recorded' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ description: 'Only with suspicion-decided: is there a reasonable suspicion?' })
+  @IsOptional()
+  @IsBoolean()
+  reasonableSuspicion?: boolean;
+}
+
+export class LegalStepDto {
+  @ApiProperty({ enum: LEGAL_STEP_NAMES }) step!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty() recordedAt!: string;
+  @ApiProperty() recordedBy!: string;
+  @ApiProperty() note!: string;
+  @ApiProperty({ nullable: true, type: Boolean }) reasonableSuspicion!: boolean | null;
+}
+
+export class LegalChainDto {
+  @ApiProperty() incidentId!: string;
+  @ApiProperty({ description: 'The signal: when the incident was triggered' }) signalReceivedAt!: string;
+  @ApiProperty({ type: [LegalStepDto] }) steps!: LegalStepDto[];
+  @ApiProperty({ type: [String], description: 'The step(s) that may be recorded now' }) next!: string[];
+  @ApiProperty() complete!: boolean;
 }

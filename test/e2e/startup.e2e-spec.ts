@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { entryPoint, repoRoot } from '../../scripts/launcher.js';
 
 /** Runs a built entry point to its end; fails the test if it does not end by itself (it must never hang). */
@@ -90,5 +93,19 @@ describe('starting up', () => {
     expect(output).toContain(`PostgreSQL is not reachable at 127.0.0.1:${pgPort} (from DATABASE_URL)`);
     expect(output).toContain('pg_ctlcluster');
     expect(output).toContain('NATS is not reachable');
+  });
+
+  it('activation stops at boot on an invalid protocol catalog, naming the file, the path and the problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-bad-catalog-'));
+    try {
+      cpSync(`${repoRoot()}/apps/activation/catalog`, dir, { recursive: true });
+      const file = join(dir, 'tasks', 'deaths.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/role: family-liaison/, 'role: pers'));
+      const { code, output } = await run(entryPoint('activation'), { CATALOG_DIR: dir });
+      expect(code).toBe(1);
+      expect(output).toMatch(/deaths\.yaml: tasks\[\d+\]\.role: unknown role "pers"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { rpcRefusal } from '../../../../test/support/rpc.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
 import { PlanVersionEntity } from '../plan/plan-version.entity.js';
 import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
@@ -165,14 +166,6 @@ describe(IncidentService.name, () => {
       schoolIds,
       correlationId: 'corr-life',
     });
-    const refusal = async (promise: Promise<unknown>) => {
-      try {
-        await promise;
-      } catch (error) {
-        return (error as RpcException).getError() as { statusCode: number; code: string; field?: string };
-      }
-      throw new Error('expected a refusal');
-    };
 
     it('moves through the phases to the evaluation and closes, each step an event', async () => {
       const { incident } = await incidents.trigger(command());
@@ -207,19 +200,19 @@ describe(IncidentService.name, () => {
       const { incident } = await incidents.trigger(command());
       await incidents.step(as(incident.id), { kind: 'phase', to: 2 });
       const staff = demoPerson('bhv@deregenboog.example');
-      expect(await refusal(incidents.step(as(incident.id, staff.id), { kind: 'phase', to: 3 }))).toMatchObject({
+      expect(await rpcRefusal(incidents.step(as(incident.id, staff.id), { kind: 'phase', to: 3 }))).toMatchObject({
         statusCode: 403,
       });
       expect(
-        await refusal(incidents.step(as(incident.id, leader.id, [DEMO_SCHOOLS[1]!.id]), { kind: 'phase', to: 3 })),
+        await rpcRefusal(incidents.step(as(incident.id, leader.id, [DEMO_SCHOOLS[1]!.id]), { kind: 'phase', to: 3 })),
       ).toMatchObject({
         statusCode: 404,
       });
-      expect(await refusal(incidents.step(as(incident.id), { kind: 'phase', to: 1 }))).toMatchObject({
+      expect(await rpcRefusal(incidents.step(as(incident.id), { kind: 'phase', to: 1 }))).toMatchObject({
         statusCode: 409,
         code: 'INVALID_TRANSITION',
       });
-      expect(await refusal(incidents.step(as(incident.id), { kind: 'close' }))).toMatchObject({
+      expect(await rpcRefusal(incidents.step(as(incident.id), { kind: 'close' }))).toMatchObject({
         statusCode: 400,
         code: 'REASON_REQUIRED',
         field: 'reason',
@@ -231,7 +224,7 @@ describe(IncidentService.name, () => {
       const { incident } = await incidents.trigger(command());
       const cancelled = await incidents.step(as(incident.id), { kind: 'cancel', reason: 'Loos alarm' });
       expect(cancelled).toMatchObject({ status: 'cancelled', endReason: 'Loos alarm' });
-      expect(await refusal(incidents.step(as(incident.id), { kind: 'phase', to: 2 }))).toMatchObject({
+      expect(await rpcRefusal(incidents.step(as(incident.id), { kind: 'phase', to: 2 }))).toMatchObject({
         statusCode: 409,
       });
       const last = (await outbox(incident.id)).at(-1)!;

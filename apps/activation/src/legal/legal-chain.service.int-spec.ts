@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EventSubject, type IncidentCommand } from '#lib/contracts';
@@ -7,6 +6,7 @@ import { DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { rpcRefusal } from '../../../../test/support/rpc.js';
 import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { IncidentService } from '../incident/incident.service.js';
@@ -45,20 +45,6 @@ describe(LegalChainService.name, () => {
     schoolIds,
     correlationId: 'corr-legal',
   });
-  const refusal = async (promise: Promise<unknown>) => {
-    try {
-      await promise;
-    } catch (error) {
-      expect(error).toBeInstanceOf(RpcException);
-      return (error as RpcException).getError() as {
-        statusCode: number;
-        code: string;
-        field?: string;
-        message: string;
-      };
-    }
-    throw new Error('expected a refusal');
-  };
 
   beforeAll(async () => {
     dataSource = await createDataSource(
@@ -86,10 +72,12 @@ describe(LegalChainService.name, () => {
       occurredAt: reportedAt,
       note: 'Mentor belde het bestuur',
     });
-    const early = await refusal(chain.record(as(incident.id), { step: 'police-report-filed', note: 'x' }));
+    const early = await rpcRefusal(chain.record(as(incident.id), { step: 'police-report-filed', note: 'x' }));
     expect(early).toMatchObject({ statusCode: 409, code: 'OUT_OF_ORDER', message: 'Record inspector-consulted first' });
     await chain.record(as(incident.id), { step: 'inspector-consulted', note: 'Vertrouwensinspecteur gebeld' });
-    expect(await refusal(chain.record(as(incident.id), { step: 'suspicion-decided', note: 'Besluit' }))).toMatchObject({
+    expect(
+      await rpcRefusal(chain.record(as(incident.id), { step: 'suspicion-decided', note: 'Besluit' })),
+    ).toMatchObject({
       statusCode: 400,
       field: 'reasonableSuspicion',
     });
@@ -113,7 +101,9 @@ describe(LegalChainService.name, () => {
       .map((r) => r.envelope)
       .filter((e) => e.incidentId === incident.id && e.type === EventSubject.LegalStepRecorded);
     expect(events.map((e) => (e.payload as { step: string }).step)).toEqual(done.steps.map((s) => s.step));
-    expect(await refusal(chain.record(as(incident.id), { step: 'police-report-filed', note: 'again' }))).toMatchObject({
+    expect(
+      await rpcRefusal(chain.record(as(incident.id), { step: 'police-report-filed', note: 'again' })),
+    ).toMatchObject({
       code: 'ALREADY_RECORDED',
     });
   });
@@ -134,20 +124,20 @@ describe(LegalChainService.name, () => {
   it('is kept by the leader and the board liaison only; other schools and other calamities have none', async () => {
     const incident = await trigger();
     const bhv = demoPerson('bhv@deregenboog.example');
-    expect(await refusal(chain.get(as(incident.id, bhv.id)))).toMatchObject({ statusCode: 403 });
+    expect(await rpcRefusal(chain.get(as(incident.id, bhv.id)))).toMatchObject({ statusCode: 403 });
     expect(
-      await refusal(chain.record(as(incident.id, bhv.id), { step: 'reported-to-board', note: 'x' })),
+      await rpcRefusal(chain.record(as(incident.id, bhv.id), { step: 'reported-to-board', note: 'x' })),
     ).toMatchObject({
       statusCode: 403,
     });
-    expect(await refusal(chain.get(as(incident.id, liaison.id, [DEMO_SCHOOLS[1]!.id])))).toMatchObject({
+    expect(await rpcRefusal(chain.get(as(incident.id, liaison.id, [DEMO_SCHOOLS[1]!.id])))).toMatchObject({
       statusCode: 404,
     });
     const other = await trigger('death-of-pupil');
-    expect(await refusal(chain.get(as(other.id)))).toMatchObject({ statusCode: 409, code: 'NO_LEGAL_CHAIN' });
+    expect(await rpcRefusal(chain.get(as(other.id)))).toMatchObject({ statusCode: 409, code: 'NO_LEGAL_CHAIN' });
     const future = new Date(Date.now() + 3_600_000);
     expect(
-      await refusal(chain.record(as(incident.id), { step: 'reported-to-board', note: 'x', occurredAt: future })),
+      await rpcRefusal(chain.record(as(incident.id), { step: 'reported-to-board', note: 'x', occurredAt: future })),
     ).toMatchObject({
       field: 'occurredAt',
     });

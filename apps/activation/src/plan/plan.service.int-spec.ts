@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { rpcRefusal } from '../../../../test/support/rpc.js';
 import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { IncidentService } from '../incident/incident.service.js';
@@ -24,15 +24,6 @@ describe(PlanService.name, () => {
   let plans: PlanService;
   let incidents: IncidentService;
 
-  const refusal = async (promise: Promise<unknown>) => {
-    try {
-      await promise;
-    } catch (error) {
-      expect(error).toBeInstanceOf(RpcException);
-      return (error as RpcException).getError() as { statusCode: number; code: string; field?: string };
-    }
-    throw new Error('expected a refusal');
-  };
   const schoolPlan = async (): Promise<{ version: number; content: PlanContent }> =>
     (await plans.current('school', school.id))!;
   const save = (content: PlanContent, expectedVersion: number | null, scope: 'school' | 'board' = 'school') =>
@@ -78,7 +69,7 @@ describe(PlanService.name, () => {
     const v1 = await schoolPlan();
     const v2 = await save({ ...v1.content, note: 'Jaarlijkse evaluatie met de MR' }, v1.version);
     expect(v2.version).toBe(v1.version + 1);
-    expect(await refusal(save({ ...v1.content, note: 'stale edit' }, v1.version))).toMatchObject({
+    expect(await rpcRefusal(save({ ...v1.content, note: 'stale edit' }, v1.version))).toMatchObject({
       statusCode: 409,
       code: 'PLAN_CHANGED',
     });
@@ -89,18 +80,18 @@ describe(PlanService.name, () => {
   it('refuses roles and tasks the catalog does not know, naming the field', async () => {
     const { version, content } = await schoolPlan();
     expect(
-      await refusal(save({ ...content, roles: [...content.roles, { role: 'pers', people: [] }] }, version)),
+      await rpcRefusal(save({ ...content, roles: [...content.roles, { role: 'pers', people: [] }] }, version)),
     ).toMatchObject({
       statusCode: 400,
       field: `content.roles[${content.roles.length}].role`,
     });
     expect(
-      await refusal(save({ ...content, taskOverrides: [{ templateId: 'no.such.task', disabled: true }] }, version)),
+      await rpcRefusal(save({ ...content, taskOverrides: [{ templateId: 'no.such.task', disabled: true }] }, version)),
     ).toMatchObject({
       field: 'content.taskOverrides[0].templateId',
     });
     expect(
-      await refusal(save({ ...content, taskOverrides: [{ templateId: 'log', deadline: 'P' }] }, version)),
+      await rpcRefusal(save({ ...content, taskOverrides: [{ templateId: 'log', deadline: 'P' }] }, version)),
     ).toMatchObject({
       field: 'content.taskOverrides[0].deadline',
     });

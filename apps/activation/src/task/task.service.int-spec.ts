@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { buildEvent, EventSubject, type EventEnvelope, type IncidentView, type TaskCommand } from '#lib/contracts';
@@ -7,6 +6,7 @@ import { DEMO_PLAN, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messaging';
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { rpcRefusal } from '../../../../test/support/rpc.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
 import { IncidentService } from '../incident/incident.service.js';
 import { TaskEntity } from '../incident/task.entity.js';
@@ -54,15 +54,6 @@ describe(TaskService.name, () => {
     (await dataSource.getRepository(OutboxEntity).find({ order: { seq: 'ASC' } }))
       .map((r) => r.envelope)
       .filter((e) => (e.payload as { taskId?: string }).taskId === taskId);
-  const refusal = async (promise: Promise<unknown>) => {
-    try {
-      await promise;
-    } catch (error) {
-      expect(error).toBeInstanceOf(RpcException);
-      return (error as RpcException).getError() as { statusCode: number; code: string; field?: string };
-    }
-    throw new Error('expected a refusal');
-  };
 
   beforeAll(async () => {
     dataSource = await createDataSource(
@@ -102,7 +93,7 @@ describe(TaskService.name, () => {
     const log = (await trigger()).tasks.find((t) => t.role === 'logkeeper')!;
     const done = await tasks.change(as(logkeeper, log.id), { action: 'complete', note: 'Logboek loopt sinds 09:12' });
     expect(done).toMatchObject({ status: 'done', note: 'Logboek loopt sinds 09:12' });
-    const refused = await refusal(tasks.change(as(logkeeper, log.id), { action: 'dismiss', reason: 'x' }));
+    const refused = await rpcRefusal(tasks.change(as(logkeeper, log.id), { action: 'dismiss', reason: 'x' }));
     expect(refused).toMatchObject({ statusCode: 409, code: 'INVALID_TRANSITION' });
     expect((await dataSource.getRepository(TaskEntity).findOneByOrFail({ id: log.id })).note).toBe(
       'Logboek loopt sinds 09:12',
@@ -115,12 +106,12 @@ describe(TaskService.name, () => {
     const incident = await trigger();
     const log = incident.tasks.find((t) => t.role === 'logkeeper')!;
     const someoneElse = slot('bhv', 0).personId;
-    expect(await refusal(tasks.change(as(someoneElse, log.id), { action: 'acknowledge' }))).toMatchObject({
+    expect(await rpcRefusal(tasks.change(as(someoneElse, log.id), { action: 'acknowledge' }))).toMatchObject({
       statusCode: 403,
       code: 'FORBIDDEN',
     });
     expect(
-      await refusal(tasks.change(as(logkeeper, log.id, [otherSchool.id]), { action: 'acknowledge' })),
+      await rpcRefusal(tasks.change(as(logkeeper, log.id, [otherSchool.id]), { action: 'acknowledge' })),
     ).toMatchObject({
       statusCode: 404,
     });
@@ -143,13 +134,13 @@ describe(TaskService.name, () => {
       reason: 'manual',
     });
     expect(
-      await refusal(tasks.change(as(leader.id, log.id), { action: 'reassign', assigneeId: randomUUID() })),
+      await rpcRefusal(tasks.change(as(leader.id, log.id), { action: 'reassign', assigneeId: randomUUID() })),
     ).toMatchObject({
       statusCode: 400,
       field: 'assigneeId',
     });
     expect(
-      await refusal(tasks.change(as(logkeeper, log.id), { action: 'reassign', assigneeId: logkeeper })),
+      await rpcRefusal(tasks.change(as(logkeeper, log.id), { action: 'reassign', assigneeId: logkeeper })),
     ).toMatchObject({
       code: 'FORBIDDEN',
     });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -20,6 +20,7 @@ import type { Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, notFound } from '../common/api-error.js';
+import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
   CancelIncidentRequestDto,
@@ -37,16 +38,7 @@ import {
 import { toCsv } from './timeline-csv.js';
 
 const INCIDENT: [string, string] = ['Incident', 'Incident'];
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new ApiError({
-      statusCode: 400,
-      code: 'VALIDATION_FAILED',
-      field: 'id',
-      message: 'id: must be a UUID',
-      messageNl: 'id: moet een UUID zijn',
-    }),
-});
+const uuid = uuidParam('id');
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -236,10 +228,5 @@ function incidentCommand(
   incidentId: string,
   req: Request & { correlationId?: string },
 ): IncidentCommand {
-  return {
-    incidentId,
-    actorId: caller.personId,
-    schoolIds: caller.memberships.map((m) => m.schoolId),
-    correlationId: req.correlationId ?? incidentId,
-  };
+  return { incidentId, ...actorScope(caller, req, incidentId) };
 }

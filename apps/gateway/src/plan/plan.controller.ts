@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Put } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, Min } from 'class-validator';
 import { RpcPattern, type CrisisPlanContent, type CrisisPlanView } from '#lib/contracts';
@@ -6,6 +6,7 @@ import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { forbidden, notFound, ApiError } from '../common/api-error.js';
 import { requireRole } from '../common/access.js';
+import { uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 
 class RoleAssignmentDocDto {
@@ -63,17 +64,7 @@ class PlanDto {
   unstaffedRoles!: string[];
 }
 
-const uuid = (field: string) =>
-  new ParseUUIDPipe({
-    exceptionFactory: () =>
-      new ApiError({
-        statusCode: 400,
-        code: 'VALIDATION_FAILED',
-        field,
-        message: `${field}: must be a UUID`,
-        messageNl: `${field}: moet een UUID zijn`,
-      }),
-  });
+const uuid = uuidParam;
 
 /**
  * Crisis plans: a school's (its admin edits it) and its board's (board management edits it; the schools

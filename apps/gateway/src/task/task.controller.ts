@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import type { Request } from 'express';
 import { RpcPattern, type MyTaskView, type TaskCommand, type TaskView } from '#lib/contracts';
 import type { Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { ApiError } from '../common/api-error.js';
+import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import { TaskDto } from '../incident/incident.dto.js';
 
@@ -33,16 +33,7 @@ class ReassignTaskRequestDto {
   @ApiProperty({ format: 'uuid', description: 'A member of the school’s crisis team' }) @IsUUID() assigneeId!: string;
 }
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new ApiError({
-      statusCode: 400,
-      code: 'VALIDATION_FAILED',
-      field: 'id',
-      message: 'id: must be a UUID',
-      messageNl: 'id: moet een UUID zijn',
-    }),
-});
+const uuid = uuidParam('id');
 
 /**
  * A task's lifecycle from a phone. Activation decides who may (the assignee or a leader) and checks the task
@@ -112,10 +103,5 @@ export class TaskController {
 }
 
 function command(caller: Caller, taskId: string, req: Request & { correlationId?: string }): TaskCommand {
-  return {
-    taskId,
-    actorId: caller.personId,
-    schoolIds: caller.memberships.map((m) => m.schoolId),
-    correlationId: req.correlationId ?? taskId,
-  };
+  return { taskId, ...actorScope(caller, req, taskId) };
 }

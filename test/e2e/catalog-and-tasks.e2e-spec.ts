@@ -315,4 +315,72 @@ describe('catalog and task lifecycle', () => {
     }, TIMELINE_WAIT);
     expect(entries.map((e) => e.data.step)).toEqual(['reported-to-board', 'inspector-consulted', 'suspicion-decided']);
   });
+
+  it('keeps the log: entries with the time things happened, corrections, the manual-only view and the CSV', async () => {
+    const incident = (await trigger('death-of-pupil')).body;
+    const logkeeper = await system.login('logboek@deregenboog.example');
+    const at = new Date(Date.now() - 25 * 60_000).toISOString();
+    const written = await logkeeper.post<TimelineEntryView>(`/api/incidents/${incident.id}/log`, {
+      text: 'Familie gebeld; de klas wordt morgen ingelicht',
+      category: 'contact',
+      occurredAt: at,
+    });
+    expect(written.status).toBe(201);
+    expect(written.body).toMatchObject({ type: 'log.entry', occurredAt: at, data: { category: 'contact' } });
+    const plain = await logkeeper.post<TimelineEntryView>(`/api/incidents/${incident.id}/log`, {
+      text: 'Crisisteam compleet',
+    });
+    expect(plain.body.data).toMatchObject({ category: 'observation' });
+    const correction = await logkeeper.post<TimelineEntryView>(`/api/incidents/${incident.id}/log`, {
+      text: 'Correctie: de familie belde zelf',
+      corrects: written.body.seq,
+    });
+    expect(correction.body.data).toMatchObject({ corrects: written.body.seq });
+
+    const future = await logkeeper.post<{ field: string }>(`/api/incidents/${incident.id}/log`, {
+      text: 'x',
+      occurredAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(future.status).toBe(400);
+    expect(future.body.field).toBe('occurredAt');
+    const blank = await logkeeper.post<{ field: string }>(`/api/incidents/${incident.id}/log`, { text: '   ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.field).toBe('text');
+    const activated = await waitFor(async () => {
+      const res = await leader.get<TimelineEntryView[]>(
+        `/api/incidents/${incident.id}/timeline?type=crisis.incident.activated.v1`,
+      );
+      return res.body[0];
+    }, TIMELINE_WAIT);
+    for (const corrects of [activated.seq, 9_999]) {
+      // Only a written log entry can be corrected; the events' entries are facts.
+      const bad = await logkeeper.post<{ field: string }>(`/api/incidents/${incident.id}/log`, { text: 'x', corrects });
+      expect(bad.status).toBe(400);
+      expect(bad.body.field).toBe('corrects');
+    }
+    expect(
+      (
+        await (
+          await system.login('docent@deregenboog.example')
+        ).post(`/api/incidents/${incident.id}/log`, { text: 'x' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await (await system.login('leider@hetbaken.example')).post(`/api/incidents/${incident.id}/log`, { text: 'x' }))
+        .status,
+    ).toBe(404);
+
+    const manual = await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?manual=true`);
+    expect(manual.body.map((e) => e.data.text)).toEqual([
+      'Familie gebeld; de klas wordt morgen ingelicht',
+      'Crisisteam compleet',
+      'Correctie: de familie belde zelf',
+    ]);
+    const csv = await leader.get(`/api/incidents/${incident.id}/timeline?format=csv&manual=true`);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(4);
+    expect(csv.text).toContain('Crisisteam compleet');
+    expect((await leader.get<TimelineVerification>(`/api/incidents/${incident.id}/timeline/verify`)).body.valid).toBe(
+      true,
+    );
+  });
 });

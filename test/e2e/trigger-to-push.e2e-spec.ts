@@ -259,6 +259,7 @@ describe('trigger → tasks → push → timeline', () => {
         '/api/boards/{boardId}/plan',
         '/api/incidents/{id}/legal-chain',
         '/api/incidents/{id}/legal-chain/{step}',
+        '/api/incidents/{id}/log',
       ]),
     );
     for (const app of ['activation', 'notifier', 'timeline'] as const) {

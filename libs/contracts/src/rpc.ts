@@ -231,8 +231,24 @@ export interface RpcContract {
   [RpcPattern.DismissTask]: { request: TaskCommand & { reason: string }; response: TaskView };
   [RpcPattern.ReassignTask]: { request: TaskCommand & { assigneeId: string }; response: TaskView };
   [RpcPattern.ListTimeline]: {
-    request: { incidentId: string; afterSeq?: number; limit?: number };
+    request: { incidentId: string; afterSeq?: number; limit?: number; types?: string[]; manualOnly?: boolean };
     response: TimelineEntryView[];
+  };
+  [RpcPattern.AddLogEntry]: {
+    request: {
+      incidentId: string;
+      schoolId: string;
+      boardId: string;
+      drill: boolean;
+      entryId: string;
+      authorId: string;
+      text: string;
+      category: 'decision' | 'contact' | 'action' | 'observation';
+      occurredAt: string;
+      corrects?: number;
+      correlationId: string;
+    };
+    response: TimelineEntryView;
   };
   [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
   [RpcPattern.RegisterPushSubscription]: {

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
 import {
   RpcPattern,
   type IncidentCommand,
@@ -23,6 +24,7 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
+  AddLogEntryRequestDto,
   CancelIncidentRequestDto,
   ChangePhaseRequestDto,
   CloseIncidentRequestDto,
@@ -171,8 +173,54 @@ export class IncidentController {
     });
   }
 
+  /** A log entry by a team member; a correction points at the entry it corrects. 201 with the entry. */
+  @Post('incidents/:id/log')
+  @ApiCreatedResponse({ type: TimelineEntryDto })
+  async addLogEntry(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Body() body: AddLogEntryRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<TimelineEntryView> {
+    const incident = await this.readable(caller, id);
+    if (incident.status === 'closed' || incident.status === 'cancelled') {
+      throw new ApiError({
+        statusCode: 409,
+        code: 'INCIDENT_CLOSED',
+        message: 'The incident is closed',
+        messageNl: 'Het incident is afgesloten',
+      });
+    }
+    const now = Date.now();
+    const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date(now);
+    if (occurredAt.getTime() > now + 60_000 || occurredAt.getTime() < Date.parse(incident.createdAt) - 24 * 3_600_000) {
+      throw new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'occurredAt',
+        message: 'occurredAt: not in the future, and not more than a day before the incident',
+        messageNl: 'occurredAt: niet in de toekomst, en niet meer dan een dag vóór het incident',
+      });
+    }
+    return this.rpc.call(RpcPattern.AddLogEntry, {
+      incidentId: incident.id,
+      schoolId: incident.schoolId,
+      boardId: incident.boardId,
+      drill: incident.drill,
+      entryId: body.entryId ?? randomUUID(),
+      authorId: caller.personId,
+      text: body.text.trim(),
+      category: body.category ?? 'observation',
+      occurredAt: occurredAt.toISOString(),
+      ...(body.corrects === undefined ? {} : { corrects: body.corrects }),
+      correlationId: req.correlationId ?? id,
+    });
+  }
+
   @Get('incidents/:id/timeline')
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiQuery({ name: 'type', required: false, description: 'Only these entry types, comma-separated' })
+  @ApiQuery({ name: 'manual', required: false, description: 'true: only the log entries people wrote' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: [TimelineEntryDto] })
   async timeline(
@@ -180,9 +228,18 @@ export class IncidentController {
     @Param('id', uuid) id: string,
     @Res({ passthrough: true }) res: Response,
     @Query('format') format?: string,
+    @Query('type') type?: string,
+    @Query('manual') manual?: string,
   ): Promise<TimelineEntryView[] | string> {
     await this.readable(caller, id);
-    const entries = await this.allEntries(id);
+    const types = type
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0);
+    const entries = await this.allEntries(id, {
+      ...(types?.length ? { types } : {}),
+      ...(manual === 'true' ? { manualOnly: true } : {}),
+    });
     if (format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="timeline-${id}.csv"`);
@@ -207,13 +264,17 @@ export class IncidentController {
     return incident;
   }
 
-  private async allEntries(incidentId: string): Promise<TimelineEntryView[]> {
+  private async allEntries(
+    incidentId: string,
+    filter: { types?: string[]; manualOnly?: boolean },
+  ): Promise<TimelineEntryView[]> {
     const entries: TimelineEntryView[] = [];
     for (;;) {
       const page = await this.rpc.call(RpcPattern.ListTimeline, {
         incidentId,
         afterSeq: entries.at(-1)?.seq ?? 0,
         limit: 1000,
+        ...filter,
       });
       entries.push(...page);
       if (page.length < 1000) {

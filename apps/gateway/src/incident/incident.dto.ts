@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class TriggerIncidentRequestDto {
   @ApiProperty({ example: 'death-of-pupil', description: 'A calamity type id from GET /api/protocols' })
@@ -175,4 +187,35 @@ export class LegalChainDto {
   @ApiProperty({ type: [LegalStepDto] }) steps!: LegalStepDto[];
   @ApiProperty({ type: [String], description: 'The step(s) that may be recorded now' }) next!: string[];
   @ApiProperty() complete!: boolean;
+}
+
+export const LOG_CATEGORY_NAMES = ['decision', 'contact', 'action', 'observation'] as const;
+
+export class AddLogEntryRequestDto {
+  @ApiProperty({ maxLength: 4000, example: 'Familie gebeld; zij willen dat de klas morgen wordt ingelicht.' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(/\S/, { message: 'text must not be blank' })
+  text!: string;
+
+  @ApiPropertyOptional({ enum: LOG_CATEGORY_NAMES, default: 'observation' })
+  @IsOptional()
+  @IsIn(LOG_CATEGORY_NAMES)
+  category?: (typeof LOG_CATEGORY_NAMES)[number];
+
+  @ApiPropertyOptional({ description: 'When it happened (default: now); may be earlier than now, never later' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ description: 'The seq of the log entry this one corrects (nothing is ever edited)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  corrects?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Chosen by the phone: the same id again is the same entry' })
+  @IsOptional()
+  @IsUUID()
+  entryId?: string;
 }

@@ -1,6 +1,19 @@
 import { Controller, Logger, UseFilters } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   EVENT_STREAM,
   RpcPattern,
@@ -10,12 +23,28 @@ import {
 } from '#lib/contracts';
 import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
-import { TimelineService } from './timeline.service.js';
+import { LOG_CATEGORIES, TimelineService, type LogEntryInput } from './timeline.service.js';
 
 class ListTimelineQuery {
   @IsUUID() incidentId!: string;
   @IsOptional() @IsInt() @Min(0) afterSeq?: number;
   @IsOptional() @IsInt() @Min(1) @Max(5000) limit?: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) types?: string[];
+  @IsOptional() @IsBoolean() manualOnly?: boolean;
+}
+
+class AddLogEntryCommand implements LogEntryInput {
+  @IsUUID() incidentId!: string;
+  @IsUUID() schoolId!: string;
+  @IsUUID() boardId!: string;
+  @IsBoolean() drill!: boolean;
+  @IsUUID() entryId!: string;
+  @IsUUID() authorId!: string;
+  @IsString() @Length(1, 4000) text!: string;
+  @IsIn(LOG_CATEGORIES) category!: (typeof LOG_CATEGORIES)[number];
+  @IsISO8601({ strict: true }) occurredAt!: string;
+  @IsOptional() @IsInt() @Min(1) corrects?: number;
+  @IsString() @Length(1, 128) correlationId!: string;
 }
 
 class VerifyTimelineQuery {
@@ -41,7 +70,16 @@ export class TimelineController {
   @MessagePattern(RpcPattern.ListTimeline)
   list(@Payload() data: unknown): Promise<TimelineEntryView[]> {
     const query = validateRpc(ListTimelineQuery, data);
-    return this.timeline.list(query.incidentId, query.afterSeq, query.limit);
+    return this.timeline.list(query.incidentId, query.afterSeq, query.limit, {
+      ...(query.types ? { types: query.types } : {}),
+      ...(query.manualOnly ? { manualOnly: true } : {}),
+    });
+  }
+
+  @MessagePattern(RpcPattern.AddLogEntry)
+  addLogEntry(@Payload() data: unknown): Promise<TimelineEntryView> {
+    const command = validateRpc(AddLogEntryCommand, data);
+    return this.timeline.addLogEntry({ ...command });
   }
 
   @MessagePattern(RpcPattern.VerifyTimeline)

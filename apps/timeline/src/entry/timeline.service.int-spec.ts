@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#lib/contracts';
@@ -6,7 +7,7 @@ import { taskAssignedEvent } from '../../../../test/support/events.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateTimeline1764288000000 } from '../database/migrations/1764288000000-CreateTimeline.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
-import { TimelineService } from './timeline.service.js';
+import { LOG_ENTRY_TYPE, TimelineService, type LogEntryInput } from './timeline.service.js';
 
 function assigned(incidentId: string, n: number): EventEnvelope {
   return taskAssignedEvent({ taskId: randomUUID(), templateId: `t.${n}`, role: 'leader' }, { incidentId });
@@ -83,5 +84,70 @@ describe(TimelineService.name, () => {
       await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
     });
     expect(await timeline.verify(incidentId)).toEqual({ valid: false, entries: 4, firstBrokenSeq: 2 });
+  });
+
+  describe('log entries people write', () => {
+    const entry = (incidentId: string, overrides: Partial<LogEntryInput> = {}): LogEntryInput => ({
+      incidentId,
+      schoolId: randomUUID(),
+      boardId: randomUUID(),
+      drill: false,
+      entryId: randomUUID(),
+      authorId: randomUUID(),
+      text: 'Familie gebeld om 14:05',
+      category: 'contact',
+      occurredAt: '2026-11-28T13:05:00.000Z',
+      correlationId: 'c',
+      ...overrides,
+    });
+
+    it('appends an entry to the chain with the time it happened, once per entry id', async () => {
+      const incidentId = randomUUID();
+      await timeline.append(assigned(incidentId, 1));
+      const input = entry(incidentId);
+      const written = await timeline.addLogEntry(input);
+      const again = await timeline.addLogEntry(input);
+      expect(again).toEqual(written);
+      expect(written).toMatchObject({
+        seq: 2,
+        type: LOG_ENTRY_TYPE,
+        occurredAt: '2026-11-28T13:05:00.000Z',
+        actor: input.authorId,
+      });
+      expect(written.data).toEqual({ text: 'Familie gebeld om 14:05', category: 'contact' });
+      expect(Date.parse(written.recordedAt)).toBeGreaterThan(Date.parse(written.occurredAt));
+      expect((await timeline.verify(incidentId)).valid).toBe(true);
+    });
+
+    it('corrects by a new entry that points at the old one; the old one stays as it was', async () => {
+      const incidentId = randomUUID();
+      const first = await timeline.addLogEntry(entry(incidentId, { text: 'Familie gebeld om 14:50' }));
+      const correction = await timeline.addLogEntry(
+        entry(incidentId, { text: 'Was 14:05, niet 14:50', corrects: first.seq }),
+      );
+      expect(correction.data).toMatchObject({ corrects: first.seq });
+      expect((await timeline.list(incidentId))[0]!.data.text).toBe('Familie gebeld om 14:50');
+    });
+
+    it('refuses a correction of an entry that is missing or not a log entry, storing nothing', async () => {
+      const incidentId = randomUUID();
+      await timeline.append(assigned(incidentId, 1));
+      for (const corrects of [1, 99]) {
+        await expect(timeline.addLogEntry(entry(incidentId, { corrects }))).rejects.toBeInstanceOf(RpcException);
+      }
+      expect(await timeline.list(incidentId)).toHaveLength(1);
+    });
+
+    it('lists only the written log, or only some types, on request', async () => {
+      const incidentId = randomUUID();
+      await timeline.append(assigned(incidentId, 1));
+      await timeline.addLogEntry(entry(incidentId));
+      await timeline.append(assigned(incidentId, 2));
+      expect((await timeline.list(incidentId, 0, 100, { manualOnly: true })).map((e) => e.seq)).toEqual([2]);
+      expect(
+        (await timeline.list(incidentId, 0, 100, { types: ['crisis.task.assigned.v1'] })).map((e) => e.seq),
+      ).toEqual([1, 3]);
+      expect((await timeline.list(incidentId, 1, 1)).map((e) => e.seq)).toEqual([2]);
+    });
   });
 });

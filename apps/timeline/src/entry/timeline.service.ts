@@ -3,72 +3,172 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import { validationFailed } from '#lib/platform';
 import { chainHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
 
-/** The timeline's one write entry point: every entry comes in through `append`. */
+/** The type of a log entry a person wrote (the other entries are the events' subjects). */
+export const LOG_ENTRY_TYPE = 'log.entry';
+
+export const LOG_CATEGORIES = ['decision', 'contact', 'action', 'observation'] as const;
+
+export interface LogEntryInput {
+  incidentId: string;
+  schoolId: string;
+  boardId: string;
+  drill: boolean;
+  /** Idempotency: the same id twice is one entry. */
+  entryId: string;
+  authorId: string;
+  text: string;
+  category: (typeof LOG_CATEGORIES)[number];
+  /** When it happened (ISO, UTC); may be earlier than now. */
+  occurredAt: string;
+  /** The seq of the log entry this one corrects. */
+  corrects?: number;
+  correlationId: string;
+}
+
+interface AppendInput {
+  incidentId: string;
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  actor: string;
+  drill: boolean;
+  data: Record<string, unknown>;
+  schoolId: string;
+  boardId: string;
+  correlationId: string;
+}
+
+/** The timeline's one writer: events and log entries both come in through `appendEntry`. */
 @Injectable()
 export class TimelineService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Appends the event to its incident's chain, exactly once: a redelivered event (same id) is a no-op.
-   * Appends to one incident are serialised by the chain head's row lock.
    */
   async append(event: EventEnvelope): Promise<'appended' | 'duplicate'> {
+    const { outcome } = await this.appendEntry({
+      incidentId: event.incidentId,
+      eventId: event.id,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      actor: event.actor,
+      drill: event.drill,
+      data: event.payload as unknown as Record<string, unknown>,
+      schoolId: event.schoolId,
+      boardId: event.boardId,
+      correlationId: event.correlationId,
+    });
+    return outcome;
+  }
+
+  /**
+   * A log entry a team member writes ("called the family at 14:05", entered at 14:30). A correction is a new
+   * entry pointing at the one it corrects; nothing is edited. `entryId` makes a retried request a no-op.
+   */
+  async addLogEntry(input: LogEntryInput): Promise<TimelineEntryView> {
+    if (input.corrects !== undefined) {
+      const target = await this.dataSource
+        .getRepository(TimelineEntryEntity)
+        .findOneBy({ incidentId: input.incidentId, seq: input.corrects });
+      if (!target || target.type !== LOG_ENTRY_TYPE) {
+        throw validationFailed(
+          'corrects',
+          `corrects: there is no log entry ${input.corrects} in this incident to correct`,
+          `corrects: er is geen logboekregel ${input.corrects} in dit incident om te corrigeren`,
+        );
+      }
+    }
+    const { entry } = await this.appendEntry({
+      incidentId: input.incidentId,
+      eventId: input.entryId,
+      type: LOG_ENTRY_TYPE,
+      occurredAt: input.occurredAt,
+      actor: input.authorId,
+      drill: input.drill,
+      data: {
+        text: input.text,
+        category: input.category,
+        ...(input.corrects === undefined ? {} : { corrects: input.corrects }),
+      },
+      schoolId: input.schoolId,
+      boardId: input.boardId,
+      correlationId: input.correlationId,
+    });
+    return toView(entry);
+  }
+
+  /** The one place entries are written. Appends to one incident are serialised by the chain head's row lock. */
+  private async appendEntry(
+    input: AppendInput,
+  ): Promise<{ outcome: 'appended' | 'duplicate'; entry: TimelineEntryEntity }> {
     return this.dataSource.transaction(async (manager) => {
       await manager
         .createQueryBuilder()
         .insert()
         .into(ChainHeadEntity)
-        .values({ incidentId: event.incidentId, lastSeq: 0, lastHash: GENESIS_HASH })
+        .values({ incidentId: input.incidentId, lastSeq: 0, lastHash: GENESIS_HASH })
         .orIgnore()
         .execute();
       const head = await manager
         .getRepository(ChainHeadEntity)
         .createQueryBuilder('h')
         .setLock('pessimistic_write')
-        .where('h.incident_id = :id', { id: event.incidentId })
+        .where('h.incident_id = :id', { id: input.incidentId })
         .getOneOrFail();
-      if (await manager.getRepository(TimelineEntryEntity).existsBy({ eventId: event.id })) {
-        return 'duplicate';
+      const existing = await manager.getRepository(TimelineEntryEntity).findOneBy({ eventId: input.eventId });
+      if (existing) {
+        return { outcome: 'duplicate' as const, entry: existing };
       }
       const content = {
-        incidentId: event.incidentId,
+        incidentId: input.incidentId,
         seq: head.lastSeq + 1,
-        eventId: event.id,
-        type: event.type,
-        occurredAt: event.occurredAt,
+        eventId: input.eventId,
+        type: input.type,
+        occurredAt: input.occurredAt,
         recordedAt: new Date().toISOString(),
-        actor: event.actor,
-        drill: event.drill,
-        data: event.payload as unknown as Record<string, unknown>,
+        actor: input.actor,
+        drill: input.drill,
+        data: input.data,
       };
       const hash = chainHash(head.lastHash, content);
-      await manager.save(
-        manager.create(TimelineEntryEntity, {
-          id: randomUUID(),
-          ...content,
-          schoolId: event.schoolId,
-          boardId: event.boardId,
-          correlationId: event.correlationId,
-          prevHash: head.lastHash,
-          hash,
-        }),
-      );
-      await manager.update(ChainHeadEntity, { incidentId: event.incidentId }, { lastSeq: content.seq, lastHash: hash });
-      return 'appended';
+      const entry = manager.create(TimelineEntryEntity, {
+        id: randomUUID(),
+        ...content,
+        schoolId: input.schoolId,
+        boardId: input.boardId,
+        correlationId: input.correlationId,
+        prevHash: head.lastHash,
+        hash,
+      });
+      await manager.save(entry);
+      await manager.update(ChainHeadEntity, { incidentId: input.incidentId }, { lastSeq: content.seq, lastHash: hash });
+      return { outcome: 'appended' as const, entry };
     });
   }
 
-  async list(incidentId: string, afterSeq = 0, limit = 1000): Promise<TimelineEntryView[]> {
-    const rows = await this.dataSource
+  /** The incident's entries in order, a page at a time; optionally only some types, or only the manual log. */
+  async list(
+    incidentId: string,
+    afterSeq = 0,
+    limit = 1000,
+    filter: { types?: string[]; manualOnly?: boolean } = {},
+  ): Promise<TimelineEntryView[]> {
+    const query = this.dataSource
       .getRepository(TimelineEntryEntity)
       .createQueryBuilder('e')
-      .where('e.incident_id = :incidentId AND e.seq > :afterSeq', { incidentId, afterSeq })
-      .orderBy('e.seq', 'ASC')
-      .limit(limit)
-      .getMany();
+      .where('e.incident_id = :incidentId AND e.seq > :afterSeq', { incidentId, afterSeq });
+    if (filter.manualOnly) {
+      query.andWhere('e.type = :manual', { manual: LOG_ENTRY_TYPE });
+    }
+    if (filter.types && filter.types.length > 0) {
+      query.andWhere('e.type IN (:...types)', { types: filter.types });
+    }
+    const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getMany();
     return rows.map(toView);
   }
 

@@ -5,6 +5,7 @@ import { JetStreamServer, jetStreamDefaults } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
 import { CreateTimeline1764288000000 } from './database/migrations/1764288000000-CreateTimeline.js';
+import { TimelineWriterRole1764374400000 } from './database/migrations/1764374400000-TimelineWriterRole.js';
 import { TimelineController } from './entry/timeline.controller.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './entry/timeline-entry.entity.js';
 import { TimelineService } from './entry/timeline.service.js';
@@ -24,7 +25,7 @@ export class TimelineModule {
             url: config.DATABASE_URL,
             schema: TIMELINE_SCHEMA,
             entities: [TimelineEntryEntity, ChainHeadEntity],
-            migrations: [CreateTimeline1764288000000],
+            migrations: [CreateTimeline1764288000000, TimelineWriterRole1764374400000],
             applicationName: 'crisisklaar-timeline',
           }),
           retryAttempts: 1,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
+import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
 import { chainHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
 
@@ -107,6 +108,8 @@ export class TimelineService {
     input: AppendInput,
   ): Promise<{ outcome: 'appended' | 'duplicate'; entry: TimelineEntryEntity }> {
     return this.dataSource.transaction(async (manager) => {
+      // Write as the role that can only add entries (granted in a migration): UPDATE or DELETE is refused.
+      await manager.query(`SET LOCAL ROLE ${TIMELINE_WRITER_ROLE}`);
       await manager
         .createQueryBuilder()
         .insert()

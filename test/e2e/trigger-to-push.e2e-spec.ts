@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { IncidentView, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import type { DeliveryView, IncidentView, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { sleep, waitFor } from '../support/wait.js';
 import { System, type Api } from './support/system.js';
 
@@ -260,6 +260,8 @@ describe('trigger → tasks → push → timeline', () => {
         '/api/incidents/{id}/legal-chain',
         '/api/incidents/{id}/legal-chain/{step}',
         '/api/incidents/{id}/log',
+        '/api/incidents/{id}/deliveries',
+        '/api/me/phone',
       ]),
     );
     for (const app of ['activation', 'notifier', 'timeline'] as const) {
@@ -267,5 +269,41 @@ describe('trigger → tasks → push → timeline', () => {
       const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string };
       expect(health.status).toBe('ok');
     }
+  });
+
+  it('shows the delivery board: per person and channel, the state of each notification with its times', async () => {
+    const board = await waitFor(
+      async () => {
+        const res = await leader.get<DeliveryView[]>(`/api/incidents/${first.body.id}/deliveries`);
+        return res.body.length === announced().length && res.body.every((d) => d.status !== 'queued')
+          ? res.body
+          : undefined;
+      },
+      { timeoutMs: 30_000, message: 'every notification settled on the delivery board' },
+    );
+    const sent = board.filter((d) => d.status === 'sent');
+    expect(sent.map((d) => d.taskId).sort()).toEqual(
+      leaderTasks()
+        .map((t) => t.id)
+        .sort(),
+    );
+    for (const delivery of sent) {
+      expect(delivery).toMatchObject({ personId: leaderId, channel: 'push', attempt: 1, reason: null });
+      expect(Date.parse(delivery.sentAt!)).toBeGreaterThanOrEqual(Date.parse(delivery.queuedAt));
+    }
+    expect(board.filter((d) => d.status === 'failed').every((d) => d.reason === 'no_push_subscription')).toBe(true);
+    const other = await system.login('leider@hetbaken.example');
+    expect((await other.get(`/api/incidents/${first.body.id}/deliveries`)).status).toBe(404);
+  });
+
+  it('keeps a phone number for SMS, normalising a Dutch 06 number and refusing what is no phone number', async () => {
+    const saved = await leader.request<{ phone: string }>('PUT', '/api/me/phone', { phone: '06-1234 5678' });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toEqual({ phone: '+31612345678' });
+    const bad = await leader.request<{ field: string; messageNl: string }>('PUT', '/api/me/phone', { phone: 'bel me' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('phone');
+    expect(bad.body.messageNl).toContain('06 12345678');
+    expect((await leader.request('PUT', '/api/me/phone', {})).status).toBe(400);
   });
 });

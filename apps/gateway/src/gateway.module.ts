@@ -11,6 +11,7 @@ import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenService } from './auth/token.service.js';
+import { ContactController } from './contact/contact.controller.js';
 import { NATS_CLIENT, RPC_TIMEOUT_MS, RpcClient } from './common/rpc.client.js';
 import { CreateAccounts1764288000000 } from './database/migrations/1764288000000-CreateAccounts.js';
 import type { GatewayEnv } from './gateway.env.js';
@@ -50,6 +51,7 @@ export class GatewayModule {
         TaskController,
         PlanController,
         PushController,
+        ContactController,
         HealthController,
       ],
       providers: [

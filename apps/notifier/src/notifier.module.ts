@@ -5,7 +5,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
+import { ContactEntity } from './contact/contact.entity.js';
+import { ContactRpcController } from './contact/contact.rpc.controller.js';
 import { CreateNotifications1764288000000 } from './database/migrations/1764288000000-CreateNotifications.js';
+import { AddContacts1764381600000 } from './database/migrations/1764381600000-AddContacts.js';
 import { WEB_PUSH_QUEUE } from './delivery/delivery.queues.js';
 import { NotificationEntity, PushAttemptEntity } from './delivery/notification.entity.js';
 import { NotificationService } from './delivery/notification.service.js';
@@ -36,8 +39,15 @@ export class NotifierModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: NOTIFIER_SCHEMA,
-            entities: [PushSubscriptionEntity, NotificationEntity, PushAttemptEntity, OutboxEntity, InboxEntity],
-            migrations: [CreateNotifications1764288000000],
+            entities: [
+              PushSubscriptionEntity,
+              NotificationEntity,
+              PushAttemptEntity,
+              ContactEntity,
+              OutboxEntity,
+              InboxEntity,
+            ],
+            migrations: [CreateNotifications1764288000000, AddContacts1764381600000],
             applicationName: 'crisisklaar-notifier',
           }),
           retryAttempts: 1,
@@ -48,7 +58,7 @@ export class NotifierModule {
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'notifier' }),
       ],
-      controllers: [TaskAssignedConsumer, PushSubscriptionRpcController, HealthController],
+      controllers: [TaskAssignedConsumer, PushSubscriptionRpcController, ContactRpcController, HealthController],
       providers: [
         NotificationService,
         PushDeliveryProcessor,

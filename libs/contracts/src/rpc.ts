@@ -193,6 +193,21 @@ export interface LegalChainView {
   complete: boolean;
 }
 
+/** One notification of an incident on the delivery board. */
+export interface DeliveryView {
+  notificationId: string;
+  taskId: string;
+  personId: string;
+  channel: NotificationChannel;
+  attempt: number;
+  /** queued, sent, delivered, acknowledged, failed, expired, unreachable */
+  status: string;
+  reason: string | null;
+  queuedAt: string;
+  sentAt: string | null;
+  updatedAt: string;
+}
+
 /** The typed pattern → request/response map of every request/reply call. */
 export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
@@ -255,6 +270,8 @@ export interface RpcContract {
     request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };
     response: { id: string; created: boolean };
   };
+  [RpcPattern.SetPhone]: { request: { personId: string; phone: string }; response: { phone: string } };
+  [RpcPattern.ListDeliveries]: { request: { incidentId: string }; response: DeliveryView[] };
   [RpcPattern.RemovePushSubscription]: {
     request: { personId: string; endpoint: string };
     response: { removed: boolean };

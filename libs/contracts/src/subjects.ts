@@ -62,6 +62,8 @@ export const RpcPattern = {
   AddLogEntry: 'rpc.timeline.log.add.v1',
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
+  SetPhone: 'rpc.notifier.phone.set.v1',
+  ListDeliveries: 'rpc.notifier.delivery.list.v1',
 } as const;
 export type RpcPattern = (typeof RpcPattern)[keyof typeof RpcPattern];
 

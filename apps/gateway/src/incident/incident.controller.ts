@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import {
   RpcPattern,
+  type DeliveryView,
   type IncidentCommand,
   type IncidentView,
   type LegalChainView,
@@ -28,6 +29,7 @@ import {
   CancelIncidentRequestDto,
   ChangePhaseRequestDto,
   CloseIncidentRequestDto,
+  DeliveryDto,
   IncidentDto,
   LEGAL_STEP_NAMES,
   LegalChainDto,
@@ -215,6 +217,14 @@ export class IncidentController {
       ...(body.corrects === undefined ? {} : { corrects: body.corrects }),
       correlationId: req.correlationId ?? id,
     });
+  }
+
+  /** The delivery board: per person and channel, the state of each notification, with its times. */
+  @Get('incidents/:id/deliveries')
+  @ApiOkResponse({ type: [DeliveryDto] })
+  async deliveries(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<DeliveryView[]> {
+    await this.readable(caller, id);
+    return this.rpc.call(RpcPattern.ListDeliveries, { incidentId: id });
   }
 
   @Get('incidents/:id/timeline')

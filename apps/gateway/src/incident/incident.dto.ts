@@ -219,3 +219,17 @@ export class AddLogEntryRequestDto {
   @IsUUID()
   entryId?: string;
 }
+
+export class DeliveryDto {
+  @ApiProperty() notificationId!: string;
+  @ApiProperty() taskId!: string;
+  @ApiProperty() personId!: string;
+  @ApiProperty({ enum: ['push', 'sms'] }) channel!: 'push' | 'sms';
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ enum: ['queued', 'sent', 'delivered', 'acknowledged', 'failed', 'expired', 'unreachable'] })
+  status!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'no_push_subscription' }) reason!: string | null;
+  @ApiProperty() queuedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
+  @ApiProperty() updatedAt!: string;
+}

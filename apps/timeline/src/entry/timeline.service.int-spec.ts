@@ -69,43 +69,6 @@ describe(TimelineService.name, () => {
   it('writes as a role that may add entries but not change or remove them, even with the trigger off', async () => {
     const incidentId = randomUUID();
     await timeline.append(assigned(incidentId, 1));
-    await dataSource
-      .transaction(async (manager) => {
-        await manager.query(`ALTER TABLE "${schema}"."entry" DISABLE TRIGGER "entry_append_only"`);
-        await manager.query(`SET LOCAL ROLE ${TIMELINE_WRITER_ROLE}`);
-        await manager.query('SAVEPOINT attempt');
-        await expect(
-          manager.query(`UPDATE "${schema}"."entry" SET actor = 'someone-else' WHERE incident_id = $1`, [incidentId]),
-        ).rejects.toThrow(/permission denied/);
-        await manager.query('ROLLBACK TO SAVEPOINT attempt');
-        await expect(
-          manager.query(`DELETE FROM "${schema}"."entry" WHERE incident_id = $1`, [incidentId]),
-        ).rejects.toThrow(/permission denied/);
-        throw new Error('roll back the trigger change');
-      })
-      .catch((error: unknown) => {
-        expect(String(error)).toMatch(/roll back the trigger change|permission denied/);
-      });
-    expect((await timeline.list(incidentId))[0]!.actor).toBe('system');
-  });
-
-  it('refuses UPDATE and DELETE of an entry', async () => {
-    const incidentId = randomUUID();
-    await timeline.append(assigned(incidentId, 1));
-    await expect(
-      dataSource.query(`UPDATE "${schema}"."entry" SET actor = 'someone-else' WHERE incident_id = $1`, [incidentId]),
-    ).rejects.toThrow(/append-only/);
-    await expect(
-      dataSource.query(`DELETE FROM "${schema}"."entry" WHERE incident_id = $1`, [incidentId]),
-    ).rejects.toThrow(/append-only/);
-    expect((await timeline.list(incidentId))[0]!.actor).toBe('system');
-  });
-
-  it('names the first broken entry when someone with the power to bypass the guard edits the past', async () => {
-    const incidentId = randomUUID();
-    for (let i = 0; i < 4; i += 1) {
-      await timeline.append(assigned(incidentId, i));
-    }
     // With the trigger off (inside a transaction that is rolled back), only the role's privileges stand guard.
     const attempt = dataSource.transaction(async (manager) => {
       await manager.query(`ALTER TABLE "${schema}"."entry" DISABLE TRIGGER "entry_append_only"`);

@@ -17,6 +17,8 @@ import { CreateAccounts1764288000000 } from './database/migrations/1764288000000
 import type { GatewayEnv } from './gateway.env.js';
 import { HealthController } from './health.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
+import { AnnouncementController } from './announcement/announcement.controller.js';
+import { TwilioWebhookController } from './webhook/twilio-webhook.controller.js';
 import { PlanController } from './plan/plan.controller.js';
 import { PushController, VAPID_PUBLIC_KEY } from './push/push.controller.js';
 import { TaskController } from './task/task.controller.js';
@@ -52,6 +54,8 @@ export class GatewayModule {
         PlanController,
         PushController,
         ContactController,
+        AnnouncementController,
+        TwilioWebhookController,
         HealthController,
       ],
       providers: [

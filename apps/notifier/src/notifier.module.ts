@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ClientsModule, Transport } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
@@ -9,15 +10,30 @@ import { ContactEntity } from './contact/contact.entity.js';
 import { ContactRpcController } from './contact/contact.rpc.controller.js';
 import { CreateNotifications1764288000000 } from './database/migrations/1764288000000-CreateNotifications.js';
 import { AddContacts1764381600000 } from './database/migrations/1764381600000-AddContacts.js';
-import { WEB_PUSH_QUEUE } from './delivery/delivery.queues.js';
+import { AddEscalationSmsAnnouncements1764468000000 } from './database/migrations/1764468000000-AddEscalationSmsAnnouncements.js';
+import { AnnouncementEntity } from './announcement/announcement.entity.js';
+import { AnnouncementRpcController } from './announcement/announcement.rpc.controller.js';
+import { AnnouncementService } from './announcement/announcement.service.js';
+import { EscalationEntity, StopSignalEntity } from './escalation/escalation.entity.js';
+import { EscalationProcessor } from './escalation/escalation.processor.js';
+import { ESCALATION_WAITS, EscalationService } from './escalation/escalation.service.js';
+import { TaskEventsConsumer } from './escalation/task-events.consumer.js';
+import { ACTIVATION_NATS_CLIENT, ActivationClient } from './sms/activation.client.js';
+import { LocalOutboxSmsSender } from './sms/local-outbox.sms-sender.js';
+import { SMS_WORKER_SETTINGS, SmsDeliveryWorker } from './sms/sms-delivery.worker.js';
+import { InboundSmsEntity, SmsMessageEntity } from './sms/sms-message.entity.js';
+import { SMS_SENDER } from './sms/sms-sender.port.js';
+import { TwilioSmsSender } from './sms/twilio.sms-sender.js';
+import { TwilioWebhookRpcController } from './sms/twilio-webhook.rpc.controller.js';
+import { TwilioWebhookService } from './sms/twilio-webhook.service.js';
+import { ESCALATION_QUEUE, SMS_QUEUE, WEB_PUSH_QUEUE } from './delivery/delivery.queues.js';
 import { NotificationEntity, PushAttemptEntity } from './delivery/notification.entity.js';
 import { NotificationService } from './delivery/notification.service.js';
 import { PUBLIC_BASE_URL } from './delivery/public-url.token.js';
 import { PushDeliveryProcessor } from './delivery/push-delivery.processor.js';
 import { NotificationReconciler } from './delivery/reconciler.js';
-import { TaskAssignedConsumer } from './delivery/task-assigned.consumer.js';
 import { HealthController } from './health.controller.js';
-import type { NotifierEnv } from './notifier.env.js';
+import { twilioSettings, type NotifierEnv } from './notifier.env.js';
 import { PUSH_SENDER } from './push/push-sender.port.js';
 import { PushSubscriptionEntity } from './push/push-subscription.entity.js';
 import { PushSubscriptionRpcController } from './push/push-subscription.rpc.controller.js';
@@ -32,6 +48,7 @@ export class NotifierModule {
   static forRoot(config: NotifierEnv): DynamicModule {
     const servers = [config.NATS_URL];
     const redis = createRedis(config.REDIS_URL);
+    const twilio = twilioSettings(config);
     return {
       module: NotifierModule,
       imports: [
@@ -44,29 +61,79 @@ export class NotifierModule {
               NotificationEntity,
               PushAttemptEntity,
               ContactEntity,
+              EscalationEntity,
+              StopSignalEntity,
+              SmsMessageEntity,
+              InboundSmsEntity,
+              AnnouncementEntity,
               OutboxEntity,
               InboxEntity,
             ],
-            migrations: [CreateNotifications1764288000000, AddContacts1764381600000],
+            migrations: [
+              CreateNotifications1764288000000,
+              AddContacts1764381600000,
+              AddEscalationSmsAnnouncements1764468000000,
+            ],
             applicationName: 'crisisklaar-notifier',
           }),
           retryAttempts: 1,
         }),
         BullModule.forRoot({ connection: redis, prefix: config.QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: WEB_PUSH_QUEUE }),
+        BullModule.registerQueue({ name: WEB_PUSH_QUEUE }, { name: SMS_QUEUE }, { name: ESCALATION_QUEUE }),
+        ClientsModule.register([
+          {
+            name: ACTIVATION_NATS_CLIENT,
+            transport: Transport.NATS,
+            options: { servers, name: 'notifier-rpc' },
+          },
+        ]),
         TerminusModule,
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'notifier' }),
       ],
-      controllers: [TaskAssignedConsumer, PushSubscriptionRpcController, ContactRpcController, HealthController],
+      controllers: [
+        TaskEventsConsumer,
+        PushSubscriptionRpcController,
+        ContactRpcController,
+        TwilioWebhookRpcController,
+        AnnouncementRpcController,
+        HealthController,
+      ],
       providers: [
         NotificationService,
+        EscalationService,
+        EscalationProcessor,
+        AnnouncementService,
+        TwilioWebhookService,
+        ActivationClient,
+        SmsDeliveryWorker,
         PushDeliveryProcessor,
         NotificationReconciler,
         PushSubscriptionService,
         { provide: REDIS, useValue: redis },
         RedisLifecycle,
         { provide: PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
+        {
+          provide: ESCALATION_WAITS,
+          useValue: {
+            critical: config.ESCALATION_WAIT_CRITICAL_SECONDS,
+            high: config.ESCALATION_WAIT_HIGH_SECONDS,
+            normal: config.ESCALATION_WAIT_NORMAL_SECONDS,
+          },
+        },
+        {
+          provide: SMS_SENDER,
+          useValue: twilio ? new TwilioSmsSender(twilio) : new LocalOutboxSmsSender(),
+        },
+        {
+          provide: SMS_WORKER_SETTINGS,
+          useValue: {
+            prefix: config.QUEUE_PREFIX,
+            ratePerSecond: config.SMS_RATE_PER_SECOND,
+            concurrency: config.SMS_CONCURRENCY,
+            validitySeconds: config.SMS_VALIDITY_SECONDS,
+          },
+        },
         {
           provide: PUSH_SENDER,
           useValue: new WebPushSender({

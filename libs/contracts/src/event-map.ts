@@ -1,10 +1,15 @@
 import {
+  AnnouncementSentPayload,
   IncidentActivatedPayload,
   IncidentCancelledPayload,
   IncidentClosedPayload,
   IncidentPhaseChangedPayload,
   LegalStepRecordedPayload,
+  NotificationAcknowledgedPayload,
+  NotificationDeliveredPayload,
+  NotificationEscalatedPayload,
   NotificationFailedPayload,
+  NotificationReplyReceivedPayload,
   NotificationSentPayload,
   NotificationUnacknowledgedPayload,
   TaskAcknowledgedPayload,
@@ -32,6 +37,11 @@ export interface EventPayloads {
   [EventSubject.NotificationSent]: NotificationSentPayload;
   [EventSubject.NotificationFailed]: NotificationFailedPayload;
   [EventSubject.NotificationUnacknowledged]: NotificationUnacknowledgedPayload;
+  [EventSubject.NotificationDelivered]: NotificationDeliveredPayload;
+  [EventSubject.NotificationAcknowledged]: NotificationAcknowledgedPayload;
+  [EventSubject.NotificationEscalated]: NotificationEscalatedPayload;
+  [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload;
+  [EventSubject.AnnouncementSent]: AnnouncementSentPayload;
 }
 
 type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
@@ -52,6 +62,11 @@ export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass
   [EventSubject.NotificationSent]: NotificationSentPayload,
   [EventSubject.NotificationFailed]: NotificationFailedPayload,
   [EventSubject.NotificationUnacknowledged]: NotificationUnacknowledgedPayload,
+  [EventSubject.NotificationDelivered]: NotificationDeliveredPayload,
+  [EventSubject.NotificationAcknowledged]: NotificationAcknowledgedPayload,
+  [EventSubject.NotificationEscalated]: NotificationEscalatedPayload,
+  [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload,
+  [EventSubject.AnnouncementSent]: AnnouncementSentPayload,
 };
 
 export function isEventSubject(value: string): value is EventSubject {

@@ -131,27 +131,75 @@ export class TaskOverduePayload {
   @IsISO8601({ strict: true }) dueAt!: string;
 }
 
-/** `crisis.notification.sent.v1`: a notification left for a person's devices and was accepted by the channel. */
-export class NotificationSentPayload {
+/**
+ * What every notification event names: the notification, what it is about (a task, or an announcement of the
+ * crisis team) and whom it is for. Never the text itself.
+ */
+export class NotificationRef {
   @IsUUID() notificationId!: string;
-  @IsUUID() taskId!: string;
+  @IsOptional() @IsUUID() taskId?: string;
+  @IsOptional() @IsUUID() announcementId?: string;
   @IsUUID() personId!: string;
   @IsIn(NOTIFICATION_CHANNELS) channel!: NotificationChannel;
   @IsInt() @Min(1) attempt!: number;
-  /** How many of the person's devices (push subscriptions) accepted it. */
-  @IsInt() @Min(1) devices!: number;
 }
 
-/** `crisis.notification.failed.v1`: a notification could not be handed to the channel. Never silent. */
-export class NotificationFailedPayload {
-  @IsUUID() notificationId!: string;
-  @IsUUID() taskId!: string;
-  @IsUUID() personId!: string;
-  @IsIn(NOTIFICATION_CHANNELS) channel!: NotificationChannel;
-  @IsInt() @Min(1) attempt!: number;
-  /** A stable reason code, e.g. `no_push_subscription`, `push_rejected`. */
+/** `crisis.notification.sent.v1`: a notification was handed to its channel (push service or SMS provider). */
+export class NotificationSentPayload extends NotificationRef {
+  /** How many of the person's devices (push subscriptions) accepted it; 1 for an SMS. */
+  @IsInt() @Min(1) devices!: number;
+  /** `local-outbox`: no SMS provider is configured; the message was kept in the local outbox, NOT sent. */
+  @IsOptional() @IsIn(['push-service', 'twilio', 'local-outbox']) provider?: 'push-service' | 'twilio' | 'local-outbox';
+}
+
+export const NOTIFICATION_FAILURE_STATUSES = ['failed', 'expired', 'unreachable'] as const;
+
+/** `crisis.notification.failed.v1`: a notification did not reach the person on this channel. Never silent. */
+export class NotificationFailedPayload extends NotificationRef {
+  /** A stable reason code, e.g. `no_push_subscription`, `push_rejected`, `sms_undelivered`. */
   @IsString() @Length(1, 64) reason!: string;
   @IsOptional() @IsString() @MaxLength(500) detail?: string;
+  /** failed (the channel refused or lost it), expired (too late, e.g. SMS validity), unreachable (no address). */
+  @IsOptional() @IsIn(NOTIFICATION_FAILURE_STATUSES) status?: (typeof NOTIFICATION_FAILURE_STATUSES)[number];
+}
+
+/** `crisis.notification.delivered.v1`: the channel reports the message reached the phone (SMS receipt). */
+export class NotificationDeliveredPayload extends NotificationRef {}
+
+/** `crisis.notification.acknowledged.v1`: the person picked the task up after this notification reached them. */
+export class NotificationAcknowledgedPayload extends NotificationRef {
+  /** Seconds from queueing this notification to the acknowledgement. */
+  @IsInt() @Min(0) afterSeconds!: number;
+}
+
+/** `crisis.notification.escalated.v1`: no acknowledgement (or no delivery) on one channel, so the next one is tried. */
+export class NotificationEscalatedPayload {
+  @IsUUID() taskId!: string;
+  @IsUUID() personId!: string;
+  @IsIn(NOTIFICATION_CHANNELS) fromChannel!: NotificationChannel;
+  @IsIn(NOTIFICATION_CHANNELS) toChannel!: NotificationChannel;
+  @IsIn(['no_acknowledgement', 'channel_failed']) reason!: 'no_acknowledgement' | 'channel_failed';
+}
+
+/** `crisis.notification.reply-received.v1`: a person answered an SMS. The text stays inside Crisisklaar. */
+export class NotificationReplyReceivedPayload {
+  @IsUUID() personId!: string;
+  @IsOptional() @IsUUID() taskId?: string;
+  @IsString() @MaxLength(1600) text!: string;
+  /** acknowledged: the reply picked the task up; not-understood: logged and answered with the link; refused: activation said no. */
+  @IsIn(['acknowledged', 'not-understood', 'refused']) outcome!: 'acknowledged' | 'not-understood' | 'refused';
+}
+
+export const ANNOUNCEMENT_AUDIENCES = ['all-staff', 'crisis-team', 'role'] as const;
+export type AnnouncementAudience = (typeof ANNOUNCEMENT_AUDIENCES)[number];
+
+/** `crisis.announcement.sent.v1`: the crisis team sent a message to an audience; push and SMS carry only a link. */
+export class AnnouncementSentPayload {
+  @IsUUID() announcementId!: string;
+  @IsIn(ANNOUNCEMENT_AUDIENCES) audience!: AnnouncementAudience;
+  @IsOptional() @IsString() @Length(1, 64) role?: string;
+  @IsString() @Length(1, 2000) text!: string;
+  @IsInt() @Min(0) recipients!: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { LocalizedText, NotificationChannel } from './payloads.js';
+import type { AnnouncementAudience, LocalizedText, NotificationChannel } from './payloads.js';
 import { type RpcPattern } from './subjects.js';
 
 /**
@@ -196,7 +196,7 @@ export interface LegalChainView {
 /** One notification of an incident on the delivery board. */
 export interface DeliveryView {
   notificationId: string;
-  taskId: string;
+  taskId: string | null;
   personId: string;
   channel: NotificationChannel;
   attempt: number;
@@ -205,7 +205,44 @@ export interface DeliveryView {
   reason: string | null;
   queuedAt: string;
   sentAt: string | null;
+  deliveredAt: string | null;
+  acknowledgedAt: string | null;
   updatedAt: string;
+  /** What the notification is about: a task, or an announcement of the crisis team. */
+  announcementId: string | null;
+  /** twilio, push-service or local-outbox (no SMS provider configured: kept here, NOT sent). */
+  provider: string | null;
+  /** A short state text for people, Dutch first (e.g. the local outbox's "niet verstuurd"). */
+  label: { nl: string; en: string };
+}
+
+/** A message of the crisis team to an audience; the text is read in the app only. */
+export interface AnnouncementView {
+  id: string;
+  incidentId: string;
+  schoolId: string;
+  audience: AnnouncementAudience;
+  role: string | null;
+  text: string;
+  authorId: string;
+  drill: boolean;
+  createdAt: string;
+  recipients: number;
+}
+
+/** A Twilio webhook as the gateway received it: checked by the notifier, which holds the auth token. */
+export interface TwilioWebhookRequest {
+  /** Path and query as requested, e.g. `/webhooks/twilio/status`; the signed URL is PUBLIC_BASE_URL + this. */
+  path: string;
+  params: Record<string, string>;
+  signature: string;
+}
+
+/** The answer to send back to Twilio (TwiML for an inbound message). */
+export interface TwilioWebhookResponse {
+  status: number;
+  contentType: string;
+  body: string;
 }
 
 /** The typed pattern → request/response map of every request/reply call. */
@@ -240,6 +277,11 @@ export interface RpcContract {
     };
     response: CrisisPlanView;
   };
+  /** The people of a school's effective crisis plan (one role, or every role), primary first, each once. */
+  [RpcPattern.ListPlanPeople]: {
+    request: { schoolId: string; boardId: string; role?: string };
+    response: { personIds: string[] };
+  };
   [RpcPattern.ListMyTasks]: { request: { personId: string; schoolIds: string[] }; response: MyTaskView[] };
   [RpcPattern.AcknowledgeTask]: { request: TaskCommand; response: TaskView };
   [RpcPattern.CompleteTask]: { request: TaskCommand & { note?: string }; response: TaskView };
@@ -270,8 +312,31 @@ export interface RpcContract {
     request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };
     response: { id: string; created: boolean };
   };
-  [RpcPattern.SetPhone]: { request: { personId: string; phone: string }; response: { phone: string } };
+  [RpcPattern.SetPhone]: {
+    request: { personId: string; phone: string; channelOrder?: NotificationChannel[] };
+    response: { phone: string; channelOrder: NotificationChannel[] };
+  };
   [RpcPattern.ListDeliveries]: { request: { incidentId: string }; response: DeliveryView[] };
+  [RpcPattern.TwilioStatusWebhook]: { request: TwilioWebhookRequest; response: TwilioWebhookResponse };
+  [RpcPattern.TwilioInboundWebhook]: { request: TwilioWebhookRequest; response: TwilioWebhookResponse };
+  [RpcPattern.CreateAnnouncement]: {
+    request: {
+      announcementId: string;
+      incidentId: string;
+      schoolId: string;
+      boardId: string;
+      drill: boolean;
+      authorId: string;
+      audience: AnnouncementAudience;
+      role?: string;
+      text: string;
+      recipientIds: string[];
+      correlationId: string;
+    };
+    response: AnnouncementView & { created: boolean };
+  };
+  [RpcPattern.GetAnnouncement]: { request: { announcementId: string }; response: AnnouncementView | null };
+  [RpcPattern.ListAnnouncements]: { request: { incidentId: string }; response: AnnouncementView[] };
   [RpcPattern.RemovePushSubscription]: {
     request: { personId: string; endpoint: string };
     response: { removed: boolean };

@@ -21,6 +21,11 @@ export const EventSubject = {
   NotificationSent: 'crisis.notification.sent.v1',
   NotificationFailed: 'crisis.notification.failed.v1',
   NotificationUnacknowledged: 'crisis.notification.unacknowledged.v1',
+  NotificationDelivered: 'crisis.notification.delivered.v1',
+  NotificationAcknowledged: 'crisis.notification.acknowledged.v1',
+  NotificationEscalated: 'crisis.notification.escalated.v1',
+  NotificationReplyReceived: 'crisis.notification.reply-received.v1',
+  AnnouncementSent: 'crisis.announcement.sent.v1',
 } as const;
 export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
 
@@ -52,6 +57,7 @@ export const RpcPattern = {
   RecordLegalStep: 'rpc.activation.legal-chain.record.v1',
   GetPlan: 'rpc.activation.plan.get.v1',
   SavePlan: 'rpc.activation.plan.save.v1',
+  ListPlanPeople: 'rpc.activation.plan.people.v1',
   AcknowledgeTask: 'rpc.activation.task.acknowledge.v1',
   CompleteTask: 'rpc.activation.task.complete.v1',
   DismissTask: 'rpc.activation.task.dismiss.v1',
@@ -64,6 +70,11 @@ export const RpcPattern = {
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
   SetPhone: 'rpc.notifier.phone.set.v1',
   ListDeliveries: 'rpc.notifier.delivery.list.v1',
+  TwilioStatusWebhook: 'rpc.notifier.twilio.status.v1',
+  TwilioInboundWebhook: 'rpc.notifier.twilio.inbound.v1',
+  CreateAnnouncement: 'rpc.notifier.announcement.create.v1',
+  GetAnnouncement: 'rpc.notifier.announcement.get.v1',
+  ListAnnouncements: 'rpc.notifier.announcement.list.v1',
 } as const;
 export type RpcPattern = (typeof RpcPattern)[keyof typeof RpcPattern];
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, ValidateNested } from 'class-validator';
 import { RpcPattern, type CrisisPlanView } from '#lib/contracts';
 import { validateRpc } from '#lib/platform';
 import { PlanContentDto } from './plan-content.js';
@@ -19,6 +19,12 @@ class SavePlanCommand extends GetPlanQuery {
   @IsOptional() @IsInt() @Min(1) expectedVersion!: number | null;
 }
 
+class ListPlanPeopleQuery {
+  @IsUUID() schoolId!: string;
+  @IsUUID() boardId!: string;
+  @IsOptional() @IsString() @Length(1, 64) role?: string;
+}
+
 @Controller()
 export class PlanRpcController {
   constructor(private readonly plans: PlanService) {}
@@ -27,6 +33,15 @@ export class PlanRpcController {
   get(@Payload() data: unknown): Promise<CrisisPlanView | null> {
     const query = validateRpc(GetPlanQuery, data);
     return this.plans.view(query.scope, query.ownerId, query.boardId);
+  }
+
+  /** Who an announcement to the crisis team (or one role) reaches: the people of the school's effective plan. */
+  @MessagePattern(RpcPattern.ListPlanPeople)
+  async people(@Payload() data: unknown): Promise<{ personIds: string[] }> {
+    const query = validateRpc(ListPlanPeopleQuery, data);
+    const { plan } = await this.plans.forSchool(query.schoolId, query.boardId);
+    const lists = query.role ? [plan.people.get(query.role) ?? []] : [...plan.people.values()];
+    return { personIds: [...new Set(lists.flat())] };
   }
 
   @MessagePattern(RpcPattern.SavePlan)

@@ -41,6 +41,14 @@ export class AccountService {
     return new Set(rows.map((r) => r.personId));
   }
 
+  /** Everyone with a role at the school (or one of `roles`): the audience of an all-staff message. */
+  async peopleOfSchool(schoolId: string, roles?: readonly AppRole[]): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(MembershipEntity)
+      .findBy({ schoolId, ...(roles ? { role: In([...roles]) } : {}) });
+    return rows.map((r) => r.personId);
+  }
+
   /** The person with every school they have a role at; null if the account is gone. */
   async caller(personId: string): Promise<Caller | null> {
     const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });

@@ -220,16 +220,31 @@ export class AddLogEntryRequestDto {
   entryId?: string;
 }
 
+class LabelDto {
+  @ApiProperty() nl!: string;
+  @ApiProperty() en!: string;
+}
+
 export class DeliveryDto {
   @ApiProperty() notificationId!: string;
-  @ApiProperty() taskId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The task; null for an announcement' })
+  taskId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) announcementId!: string | null;
   @ApiProperty() personId!: string;
   @ApiProperty({ enum: ['push', 'sms'] }) channel!: 'push' | 'sms';
   @ApiProperty() attempt!: number;
-  @ApiProperty({ enum: ['queued', 'sent', 'delivered', 'acknowledged', 'failed', 'expired', 'unreachable'] })
+  @ApiProperty({
+    enum: ['queued', 'sent', 'local_outbox', 'delivered', 'acknowledged', 'failed', 'expired', 'unreachable'],
+    description: 'local_outbox: no SMS provider configured; the SMS was kept locally and NOT sent',
+  })
   status!: string;
   @ApiProperty({ nullable: true, type: String, example: 'no_push_subscription' }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['push-service', 'twilio', 'local-outbox'] })
+  provider!: string | null;
+  @ApiProperty({ type: LabelDto, description: 'The state in words, Dutch first' }) label!: LabelDto;
   @ApiProperty() queuedAt!: string;
   @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) acknowledgedAt!: string | null;
   @ApiProperty() updatedAt!: string;
 }

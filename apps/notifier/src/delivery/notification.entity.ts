@@ -1,18 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { EventEnvelope, NotificationChannel } from '#lib/contracts';
+import type { NotificationStatus } from './notification-status.js';
 
-/** queued → sent → delivered → acknowledged, or failed / expired / unreachable. Never moves backwards. */
-export type NotificationStatus =
-  'queued' | 'sent' | 'delivered' | 'acknowledged' | 'failed' | 'expired' | 'unreachable';
-
-export const TERMINAL_OR_LATER: readonly NotificationStatus[] = [
-  'sent',
-  'delivered',
-  'acknowledged',
-  'failed',
-  'expired',
-  'unreachable',
-];
+export { NOTIFICATION_STATUSES, type NotificationStatus } from './notification-status.js';
 
 /**
  * The intent to notify one person of one task on one channel: the record of truth. A queue job only
@@ -23,7 +13,15 @@ export const TERMINAL_OR_LATER: readonly NotificationStatus[] = [
 export class NotificationEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column({ name: 'incident_id', type: 'uuid' }) incidentId!: string;
-  @Column({ name: 'task_id', type: 'uuid' }) taskId!: string;
+  /** What it is about: a task, or (with `announcementId`) a message of the crisis team. */
+  @Column({ name: 'task_id', type: 'uuid', nullable: true }) taskId!: string | null;
+  @Column({ name: 'announcement_id', type: 'uuid', nullable: true }) announcementId!: string | null;
+  /** The escalation chain this notification is a step of (none for announcements). */
+  @Column({ name: 'chain_id', type: 'uuid', nullable: true }) chainId!: string | null;
+  /** Queue priority (1 first): crisis-team tasks go before messages to all staff. */
+  @Column('int') priority!: number;
+  /** push-service, twilio or local-outbox. */
+  @Column({ type: 'text', nullable: true }) provider!: string | null;
   @Column({ name: 'person_id', type: 'uuid' }) personId!: string;
   @Column('text') channel!: NotificationChannel;
   @Column('int') attempt!: number;
@@ -35,6 +33,8 @@ export class NotificationEntity {
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt!: Date | null;
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true }) deliveredAt!: Date | null;
+  @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt!: Date | null;
 }
 
 /** One try to hand a notification to one device: makes a retried job skip devices that already have it. */

@@ -3,165 +3,270 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { In, LessThan, type DataSource } from 'typeorm';
-import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
-import { addToOutbox, claimInbox, OutboxRelayService } from '#lib/messaging';
-import { notificationJobId, PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
+import { In, LessThan, type DataSource, type EntityManager } from 'typeorm';
+import {
+  buildEvent,
+  EventSubject,
+  metaCausedBy,
+  type EventEnvelope,
+  type NotificationChannel,
+  type NotificationRef,
+} from '#lib/contracts';
+import { addToOutbox, OutboxRelayService } from '#lib/messaging';
+import {
+  ESCALATION_JOB_OPTIONS,
+  ESCALATION_QUEUE,
+  escalationJobId,
+  notificationJobId,
+  PUSH_JOB_OPTIONS,
+  SMS_JOB_OPTIONS,
+  SMS_QUEUE,
+  WEB_PUSH_QUEUE,
+  type EscalationJobData,
+  type PushJobData,
+  type SmsJobData,
+} from './delivery.queues.js';
+import { statusesBefore, type NotificationStatus } from './notification-status.js';
 import { NotificationEntity } from './notification.entity.js';
 
+/** A new notification intent: one person, one channel, about a task or an announcement. */
+export interface IntentSpec {
+  incidentId: string;
+  taskId: string | null;
+  announcementId: string | null;
+  chainId: string | null;
+  personId: string;
+  channel: NotificationChannel;
+  priority: number;
+  cause: Omit<EventEnvelope, 'payload'>;
+}
+
+/** What a status change adds to the notification (the reason of a failure, the provider, the devices). */
+export interface TransitionInfo {
+  reason?: string | null;
+  detail?: string;
+  provider?: string;
+  devices?: number;
+  at?: Date;
+}
+
+/** A wait of an escalation chain to (re)arm in the timer queue. */
+export interface Timer {
+  chainId: string;
+  step: number;
+  deadline: Date;
+}
+
+/** Work to hand to the queues once the transaction that decided it has committed. */
+export interface Effects {
+  notifications: NotificationEntity[];
+  timers: Timer[];
+}
+
+export const noEffects = (): Effects => ({ notifications: [], timers: [] });
+
+/**
+ * The notification intents (PostgreSQL, the record of truth) and their jobs (BullMQ, the speed). Every status
+ * change is a compare-and-set that only moves forward, with its event in the same transaction.
+ */
 @Injectable()
 export class NotificationService {
   private readonly log = new Logger(NotificationService.name);
+  private readonly queues: Record<NotificationChannel, Queue<PushJobData>>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(WEB_PUSH_QUEUE) private readonly pushQueue: Queue<PushJobData>,
+    @InjectQueue(WEB_PUSH_QUEUE) pushQueue: Queue<PushJobData>,
+    @InjectQueue(SMS_QUEUE) smsQueue: Queue<SmsJobData>,
+    @InjectQueue(ESCALATION_QUEUE) private readonly timerQueue: Queue<EscalationJobData>,
     private readonly relay: OutboxRelayService,
-  ) {}
-
-  /**
-   * A task was assigned: record the intent to notify the assignee (with the inbox entry, in one transaction),
-   * then make sure its job is queued. A redelivered event finds the intent already there and only re-ensures
-   * the job, whose id is deterministic, so nothing is sent twice.
-   */
-  async onTaskAssigned(event: EventEnvelope<typeof EventSubject.TaskAssigned>): Promise<void> {
-    await this.notify(event, event.payload.taskId, event.payload.assigneeId);
-  }
-
-  /** A task went to another person (a leader's choice, a deputy): that person is told like a new assignee. */
-  async onTaskReassigned(event: EventEnvelope<typeof EventSubject.TaskReassigned>): Promise<void> {
-    await this.notify(event, event.payload.taskId, event.payload.toAssigneeId);
-  }
-
-  private async notify(event: EventEnvelope, taskId: string, assigneeId: string): Promise<void> {
-    const channel: NotificationChannel = 'push';
-    await this.dataSource.transaction(async (manager) => {
-      if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
-        return;
-      }
-      const now = new Date();
-      const { payload: _payload, ...cause } = event;
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(NotificationEntity)
-        .values({
-          id: randomUUID(),
-          incidentId: event.incidentId,
-          taskId,
-          personId: assigneeId,
-          channel,
-          attempt: 1,
-          status: 'queued',
-          reason: null,
-          jobId: notificationJobId(taskId, assigneeId, channel, 1),
-          cause,
-          createdAt: now,
-          updatedAt: now,
-          sentAt: null,
-        })
-        .orIgnore()
-        .execute();
-    });
-    const open = await this.dataSource
-      .getRepository(NotificationEntity)
-      .findBy({ taskId, personId: assigneeId, channel, status: 'queued' });
-    await this.enqueue(open);
-  }
-
-  /** Queues a job for each intent (a no-op for a job that is still in the queue). */
-  async enqueue(notifications: NotificationEntity[]): Promise<void> {
-    if (notifications.length === 0) {
-      return;
-    }
-    await this.pushQueue.addBulk(
-      notifications.map((n) => ({
-        name: 'send-push',
-        data: { notificationId: n.id },
-        opts: { ...PUSH_JOB_OPTIONS, jobId: n.jobId },
-      })),
-    );
+  ) {
+    this.queues = { push: pushQueue, sms: smsQueue };
   }
 
   /**
-   * Moves a queued notification to its outcome and announces it, once: the status only moves forward, so a
-   * second call (a retried job, the reconciler) changes nothing and emits nothing.
+   * Records the intent to notify (attempts are numbered per subject, person and channel, so a task handed back
+   * to someone notifies them again). Call inside the transaction that decided it.
    */
-  async finish(
-    notification: NotificationEntity,
-    outcome: { status: 'sent'; devices: number } | { status: 'failed'; reason: string; detail?: string },
-  ): Promise<boolean> {
-    const changed = await this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const result = await manager.update(
-        NotificationEntity,
-        { id: notification.id, status: 'queued' },
-        {
-          status: outcome.status,
-          reason: outcome.status === 'failed' ? outcome.reason : null,
-          updatedAt: now,
-          sentAt: outcome.status === 'sent' ? now : null,
-        },
-      );
-      if ((result.affected ?? 0) === 0) {
-        return false;
-      }
-      const cause = { ...notification.cause, payload: {} } as EventEnvelope;
-      const base = {
-        notificationId: notification.id,
-        taskId: notification.taskId,
-        personId: notification.personId,
-        channel: notification.channel,
-        attempt: notification.attempt,
-      };
-      const event =
-        outcome.status === 'sent'
-          ? buildEvent(EventSubject.NotificationSent, metaCausedBy(cause), { ...base, devices: outcome.devices })
-          : buildEvent(EventSubject.NotificationFailed, metaCausedBy(cause), {
-              ...base,
-              reason: outcome.reason,
-              ...(outcome.detail ? { detail: outcome.detail } : {}),
-            });
-      await addToOutbox(manager, [event]);
-      return true;
+  async insertIntent(manager: EntityManager, spec: IntentSpec): Promise<NotificationEntity> {
+    const subject = spec.taskId
+      ? { property: 'taskId', id: spec.taskId }
+      : { property: 'announcementId', id: spec.announcementId! };
+    const row = await manager
+      .createQueryBuilder(NotificationEntity, 'n')
+      .select('coalesce(max(n.attempt), 0)', 'max')
+      .where(`n.${subject.property} = :id AND n.personId = :personId AND n.channel = :channel`, {
+        id: subject.id,
+        personId: spec.personId,
+        channel: spec.channel,
+      })
+      .getRawOne<{ max: number }>();
+    const attempt = Number(row?.max ?? 0) + 1;
+    const now = new Date();
+    const entity = manager.create(NotificationEntity, {
+      id: randomUUID(),
+      ...spec,
+      attempt,
+      status: 'queued',
+      reason: null,
+      provider: null,
+      jobId: notificationJobId(subject.id, spec.personId, spec.channel, attempt),
+      createdAt: now,
+      updatedAt: now,
+      sentAt: null,
+      deliveredAt: null,
+      acknowledgedAt: null,
     });
-    if (changed) {
-      this.relay.nudge();
-      this.log.log(
-        outcome.status === 'sent'
-          ? `notification ${notification.id} (task ${notification.taskId}) sent to ${outcome.devices} device(s)`
-          : `notification ${notification.id} (task ${notification.taskId}) failed: ${outcome.reason}`,
+    await manager.insert(NotificationEntity, entity);
+    return entity;
+  }
+
+  /**
+   * Moves a notification to `next` when that is progress, and writes the matching event to the outbox: a
+   * second, late or replayed report changes nothing and emits nothing. Returns the updated row, or null.
+   */
+  async transition(
+    manager: EntityManager,
+    notificationId: string,
+    next: NotificationStatus,
+    info: TransitionInfo = {},
+  ): Promise<NotificationEntity | null> {
+    const at = info.at ?? new Date();
+    const set: Record<string, unknown> = { status: next, updatedAt: at };
+    if (next === 'sent' || next === 'local_outbox') {
+      set.sentAt = at;
+    } else if (next === 'delivered') {
+      set.deliveredAt = at;
+    } else if (next === 'acknowledged') {
+      set.acknowledgedAt = at;
+    } else if (next !== 'queued') {
+      set.reason = info.reason ?? next;
+    }
+    if (info.provider) {
+      set.provider = info.provider;
+    }
+    const result = await manager
+      .createQueryBuilder()
+      .update(NotificationEntity)
+      .set(set)
+      .where('id = :id AND status IN (:...from)', { id: notificationId, from: statusesBefore(next) })
+      .execute();
+    if ((result.affected ?? 0) === 0) {
+      return null;
+    }
+    const n = await manager.findOneByOrFail(NotificationEntity, { id: notificationId });
+    await addToOutbox(manager, [this.eventOf(n, next, info)]);
+    return n;
+  }
+
+  private eventOf(n: NotificationEntity, status: NotificationStatus, info: TransitionInfo): EventEnvelope {
+    const meta = metaCausedBy({ ...n.cause, payload: {} } as EventEnvelope);
+    const ref: NotificationRef = {
+      notificationId: n.id,
+      ...(n.taskId ? { taskId: n.taskId } : {}),
+      ...(n.announcementId ? { announcementId: n.announcementId } : {}),
+      personId: n.personId,
+      channel: n.channel,
+      attempt: n.attempt,
+    };
+    switch (status) {
+      case 'sent':
+      case 'local_outbox':
+        return buildEvent(EventSubject.NotificationSent, meta, {
+          ...ref,
+          devices: info.devices ?? 1,
+          provider: status === 'local_outbox' ? 'local-outbox' : n.channel === 'push' ? 'push-service' : 'twilio',
+        });
+      case 'delivered':
+        return buildEvent(EventSubject.NotificationDelivered, meta, ref);
+      case 'acknowledged':
+        return buildEvent(EventSubject.NotificationAcknowledged, meta, {
+          ...ref,
+          afterSeconds: Math.max(0, Math.round((n.updatedAt.getTime() - n.createdAt.getTime()) / 1000)),
+        });
+      case 'queued':
+      case 'failed':
+      case 'expired':
+      case 'unreachable':
+        return buildEvent(EventSubject.NotificationFailed, meta, {
+          ...ref,
+          reason: info.reason ?? status,
+          status: status === 'expired' || status === 'unreachable' ? status : 'failed',
+          ...(info.detail ? { detail: info.detail.slice(0, 500) } : {}),
+        });
+    }
+  }
+
+  /** Hands committed work to the queues: a job per queued notification, a delayed job per wait. */
+  async dispatch(effects: Effects): Promise<void> {
+    for (const channel of ['push', 'sms'] as const) {
+      const jobs = effects.notifications.filter((n) => n.channel === channel && n.status === 'queued');
+      if (jobs.length > 0) {
+        await this.queues[channel].addBulk(
+          jobs.map((n) => ({
+            name: `send-${channel}`,
+            data: { notificationId: n.id },
+            opts: {
+              ...(channel === 'push' ? PUSH_JOB_OPTIONS : SMS_JOB_OPTIONS),
+              jobId: n.jobId,
+              priority: n.priority,
+            },
+          })),
+        );
+      }
+    }
+    if (effects.timers.length > 0) {
+      const now = Date.now();
+      await this.timerQueue.addBulk(
+        effects.timers.map((t) => ({
+          name: 'escalate',
+          data: { chainId: t.chainId, step: t.step },
+          opts: {
+            ...ESCALATION_JOB_OPTIONS,
+            jobId: escalationJobId(t.chainId, t.step),
+            delay: Math.max(0, t.deadline.getTime() - now),
+          },
+        })),
       );
     }
-    return changed;
+    this.relay.nudge();
   }
 
   /**
    * Re-drives intents whose job Redis may have lost (a restart without persistence, a crash between commit
-   * and enqueue): every notification still queued after `staleMs` gets its job again.
+   * and enqueue): every notification still queued after `staleMs` gets its job again. Returns how many.
    */
-  async reconcile(staleMs: number): Promise<number> {
+  async reconcile(staleMs: number, onFinalFailure: (n: NotificationEntity, detail: string) => Promise<void>) {
     const stale = await this.dataSource.getRepository(NotificationEntity).find({
       where: { status: 'queued', updatedAt: LessThan(new Date(Date.now() - staleMs)) },
       take: 1000,
     });
     const missing: NotificationEntity[] = [];
     for (const n of stale) {
-      const job = await this.pushQueue.getJob(n.jobId);
+      const job = await this.queues[n.channel].getJob(n.jobId);
       if (!job) {
         missing.push(n);
       } else if (await job.isFailed()) {
-        await this.finish(n, { status: 'failed', reason: 'push_unavailable', detail: job.failedReason });
+        await onFinalFailure(n, job.failedReason);
       }
     }
-    await this.enqueue(missing);
+    await this.dispatch({ notifications: missing, timers: [] });
     if (missing.length > 0) {
       this.log.warn(`re-queued ${missing.length} notification job(s) that the queue had lost`);
     }
     return missing.length;
   }
 
+  /** Lets the outbox relay publish what a transaction just wrote. */
+  nudge(): void {
+    this.relay.nudge();
+  }
+
   findByIds(ids: string[]): Promise<NotificationEntity[]> {
     return this.dataSource.getRepository(NotificationEntity).findBy({ id: In(ids) });
+  }
+
+  timerJob(chainId: string, step: number) {
+    return this.timerQueue.getJob(escalationJobId(chainId, step));
   }
 }

@@ -26,7 +26,8 @@ import { PushSubscriptionService } from '../push/push-subscription.service.js';
 import { WebPushSender } from '../push/web-push.sender.js';
 import { WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity } from './notification.entity.js';
-import { NotificationService } from './notification.service.js';
+import { EscalationService } from '../escalation/escalation.service.js';
+import { NotificationReconciler } from './reconciler.js';
 
 /** The notifier's fan-out and push delivery against real PostgreSQL, Redis and NATS, and the fake push service. */
 describe('push delivery', () => {
@@ -34,7 +35,7 @@ describe('push delivery', () => {
   let push: FakePushService;
   let app: INestApplication;
   let dataSource: DataSource;
-  let notifications: NotificationService;
+  let escalation: EscalationService;
   let subscriptions: PushSubscriptionService;
 
   const taskAssigned = (assigneeId: string) =>
@@ -55,7 +56,8 @@ describe('push delivery', () => {
     return { personId, device };
   };
 
-  const notificationOf = (taskId: string) => dataSource.getRepository(NotificationEntity).findOneByOrFail({ taskId });
+  const notificationOf = (taskId: string) =>
+    dataSource.getRepository(NotificationEntity).findOneByOrFail({ taskId, channel: 'push' });
 
   const outboxTypes = async (taskId: string) =>
     (await dataSource.getRepository(OutboxEntity).find())
@@ -100,7 +102,7 @@ describe('push delivery', () => {
     await dataSource.query(`DROP SCHEMA IF EXISTS "${NOTIFIER_SCHEMA}" CASCADE`);
     await migrate(dataSource, NOTIFIER_SCHEMA);
     await app.init();
-    notifications = app.get(NotificationService);
+    escalation = app.get(EscalationService);
     subscriptions = app.get(PushSubscriptionService);
   }, 60_000);
 
@@ -116,8 +118,8 @@ describe('push delivery', () => {
   it('pushes to the assignee’s device once, records it as sent and announces it, even when the event comes again', async () => {
     const { personId, device } = await personWithDevice();
     const event = taskAssigned(personId);
-    await notifications.onTaskAssigned(event);
-    await notifications.onTaskAssigned(event); // a redelivery
+    await escalation.onTaskEvent(event);
+    await escalation.onTaskEvent(event); // a redelivery
     const [received] = await push.waitFor((p) => p.subscriptionId === device.id, 15_000);
     expect(received!.json).toMatchObject({ taskId: event.payload.taskId, incidentId: event.incidentId, drill: false });
     expect(received!.payload).not.toContain('Sanne');
@@ -132,7 +134,7 @@ describe('push delivery', () => {
     const { personId, device } = await personWithDevice();
     push.respondWith(device.id, 503, { times: 1 });
     const event = taskAssigned(personId);
-    await notifications.onTaskAssigned(event);
+    await escalation.onTaskEvent(event);
     await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 20_000 });
     expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(1);
     expect(push.rejected.filter((p) => p.subscriptionId === device.id && p.status === 503)).toHaveLength(1);
@@ -142,7 +144,7 @@ describe('push delivery', () => {
     const { personId, device } = await personWithDevice();
     push.respondWith(device.id, 410, { times: 1 });
     const event = taskAssigned(personId);
-    await notifications.onTaskAssigned(event);
+    await escalation.onTaskEvent(event);
     await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'failed', { timeoutMs: 10_000 });
     expect((await notificationOf(event.payload.taskId)).reason).toBe('push_subscription_expired');
     expect(await dataSource.getRepository(PushSubscriptionEntity).countBy({ personId })).toBe(0);
@@ -151,9 +153,15 @@ describe('push delivery', () => {
 
   it('reports a person without any device as not reached, instead of staying silent', async () => {
     const event = taskAssigned(randomUUID());
-    await notifications.onTaskAssigned(event);
-    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'failed', { timeoutMs: 10_000 });
+    await escalation.onTaskEvent(event);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'unreachable', {
+      timeoutMs: 10_000,
+    });
     expect((await notificationOf(event.payload.taskId)).reason).toBe('no_push_subscription');
+    // Without a phone either, nobody can reach them: activation is told at once, to hand the task over.
+    await waitFor(async () =>
+      (await outboxTypes(event.payload.taskId)).includes(EventSubject.NotificationUnacknowledged),
+    );
   });
 
   it('re-drives a notification whose job the queue lost (Redis restarted without persistence)', async () => {
@@ -161,17 +169,17 @@ describe('push delivery', () => {
     const event = taskAssigned(personId);
     const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));
     await queue.pause();
-    await notifications.onTaskAssigned(event);
+    await escalation.onTaskEvent(event);
     const intent = await notificationOf(event.payload.taskId);
     await queue.remove(intent.jobId); // the job is gone, the intent is not
     await queue.resume();
     await dataSource
       .getRepository(NotificationEntity)
       .update({ id: intent.id }, { updatedAt: new Date(Date.now() - 60_000) });
-    expect(await notifications.reconcile(15_000)).toBe(1);
+    expect((await app.get(NotificationReconciler).runOnce(15_000)).notifications).toBe(1);
     await push.waitFor((p) => p.subscriptionId === device.id, 15_000);
     await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 10_000 });
-    expect(await notifications.reconcile(15_000)).toBe(0);
+    expect((await app.get(NotificationReconciler).runOnce(15_000)).notifications).toBe(0);
   });
 
   it('publishes the outcome events through the outbox relay', async () => {

@@ -1,15 +1,16 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { queueMetrics, runWithContext } from '#lib/observability';
 import { PUSH_SENDER, type PushMessage, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
-import { NotificationService } from './notification.service.js';
 import { PUBLIC_BASE_URL } from './public-url.token.js';
+import { EscalationService } from '../escalation/escalation.service.js';
+import { appLink } from '../sms/sms-text.js';
 
 /**
  * Sends one notification to every device of its person. Safe to run again: devices that already accepted it
@@ -22,13 +23,13 @@ export class PushDeliveryProcessor extends WorkerHost {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PUSH_SENDER) private readonly sender: PushSender,
-    private readonly notifications: NotificationService,
+    private readonly escalation: EscalationService,
     @Inject(PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
   ) {
     super();
   }
 
-  async process(job: Job<PushJobData>): Promise<string> {
+  async process(job: Job<PushJobData>, token?: string): Promise<string> {
     const started = process.hrtime.bigint();
     const notification = await this.dataSource
       .getRepository(NotificationEntity)
@@ -36,21 +37,24 @@ export class PushDeliveryProcessor extends WorkerHost {
     if (!notification || notification.status !== 'queued') {
       return 'skipped';
     }
+    if (!(await this.escalation.stillWanted(notification))) {
+      return 'not-needed';
+    }
     return runWithContext({ correlationId: notification.cause.correlationId }, async () => {
       try {
-        return await this.deliver(notification);
+        return await this.deliver(notification, job, token);
       } finally {
         queueMetrics.duration.observe({ queue: WEB_PUSH_QUEUE }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     });
   }
 
-  private async deliver(notification: NotificationEntity): Promise<string> {
+  private async deliver(notification: NotificationEntity, job: Job<PushJobData>, token?: string): Promise<string> {
     const subscriptions = await this.dataSource
       .getRepository(PushSubscriptionEntity)
       .findBy({ personId: notification.personId });
     if (subscriptions.length === 0) {
-      await this.notifications.finish(notification, { status: 'failed', reason: 'no_push_subscription' });
+      await this.escalation.recordOutcome(notification.id, 'unreachable', { reason: 'no_push_subscription' });
       return 'no-subscription';
     }
     const attempts = this.dataSource.getRepository(PushAttemptEntity);
@@ -60,15 +64,20 @@ export class PushDeliveryProcessor extends WorkerHost {
     let accepted = done.size;
     let gone = 0;
     let retry: string | undefined;
+    let retryAfterMs: number | undefined;
     const message = this.message(notification);
     for (const subscription of subscriptions.filter((s) => !done.has(s.id))) {
       const result = await this.sender.send(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         message,
-        { topic: notification.taskId.replace(/-/g, ''), urgency: 'high' },
+        {
+          topic: (notification.taskId ?? notification.announcementId!).replace(/-/g, ''),
+          urgency: notification.taskId ? 'high' : 'normal',
+        },
       );
       if (result.outcome === 'retry') {
         retry = result.detail;
+        retryAfterMs = Math.max(retryAfterMs ?? 0, result.retryAfterMs ?? 0) || undefined;
         continue;
       }
       await attempts.upsert(
@@ -88,28 +97,49 @@ export class PushDeliveryProcessor extends WorkerHost {
       }
     }
     if (accepted > 0) {
-      await this.notifications.finish(notification, { status: 'sent', devices: accepted });
+      await this.escalation.recordOutcome(notification.id, 'sent', { devices: accepted, provider: 'push-service' });
       return 'sent';
     }
     if (retry) {
-      throw new Error(retry); // BullMQ retries with backoff; the last failure ends in onFailed
+      const waits = (job.data.retryAfterWaits ?? 0) + 1;
+      if (retryAfterMs && token && waits <= PUSH_JOB_OPTIONS.attempts) {
+        // 429 with Retry-After: wait exactly as long as the push service asked (bounded), then try again.
+        await job.updateData({ ...job.data, retryAfterWaits: waits });
+        await job.moveToDelayed(Date.now() + Math.min(retryAfterMs, 120_000), token);
+        throw new DelayedError();
+      }
+      throw new Error(retry); // BullMQ retries with exponential backoff; the last failure falls back to SMS
     }
     const reason = gone === subscriptions.length ? 'push_subscription_expired' : 'push_rejected';
-    await this.notifications.finish(notification, { status: 'failed', reason });
+    await this.escalation.recordOutcome(notification.id, 'failed', { reason });
     return reason;
   }
 
   /** A reference and a link; no calamity type, names or free text (they would pass through push services). */
   private message(n: NotificationEntity): PushMessage {
     const drill = n.cause.drill;
+    const label = drill ? 'Crisisklaar (oefening)' : 'Crisisklaar';
+    if (n.announcementId) {
+      return {
+        v: 1,
+        kind: 'announcement',
+        announcementId: n.announcementId,
+        incidentId: n.incidentId,
+        drill,
+        url: appLink(this.publicBaseUrl, { kind: 'announcement', id: n.announcementId }),
+        title: `${label}: bericht van het crisisteam`,
+        body: 'Open de app om het te lezen. / Open the app to read it.',
+        actions: [{ action: 'open', title: 'Openen' }],
+      };
+    }
     return {
       v: 1,
       kind: 'task',
-      taskId: n.taskId,
+      taskId: n.taskId!,
       incidentId: n.incidentId,
       drill,
-      url: `${this.publicBaseUrl.replace(/\/$/, '')}/app/tasks/${n.taskId}`,
-      title: drill ? 'Crisisklaar (oefening): nieuwe taak' : 'Crisisklaar: nieuwe taak',
+      url: appLink(this.publicBaseUrl, { kind: 'task', id: n.taskId! }),
+      title: `${label}: nieuwe taak`,
       body: 'Open de app voor je taak. / Open the app for your task.',
       actions: [
         { action: 'acknowledge', title: 'Ik pak het op' },
@@ -135,13 +165,9 @@ export class PushDeliveryProcessor extends WorkerHost {
     if (!final) {
       return;
     }
-    const [notification] = await this.notifications.findByIds([job.data.notificationId]);
-    if (notification) {
-      await this.notifications.finish(notification, {
-        status: 'failed',
-        reason: 'push_unavailable',
-        detail: error.message,
-      });
-    }
+    await this.escalation.recordOutcome(job.data.notificationId, 'failed', {
+      reason: 'push_unavailable',
+      detail: error.message,
+    });
   }
 }

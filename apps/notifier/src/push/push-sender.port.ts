@@ -1,8 +1,10 @@
 /** What a push message may carry: a reference and a link, never a calamity type, a name or free text. */
 export interface PushMessage {
   v: 1;
-  kind: 'task';
-  taskId: string;
+  kind: 'task' | 'announcement';
+  /** The task (kind task) or the announcement (kind announcement) the link opens. */
+  taskId?: string;
+  announcementId?: string;
   incidentId: string;
   drill: boolean;
   url: string;

@@ -1,0 +1,94 @@
+import type { NotificationChannel } from '#lib/contracts';
+
+/**
+ * running: a channel is being tried or its wait runs; reached: delivered where no acknowledgement is asked;
+ * acknowledged: the person picked the task up; stopped: the task finished, moved or the incident closed;
+ * exhausted: every channel was tried without an acknowledgement (and activation was told).
+ */
+export type ChainState = 'running' | 'reached' | 'acknowledged' | 'stopped' | 'exhausted';
+
+export type TaskPriority = 'critical' | 'high' | 'normal';
+
+/** How long to wait for an acknowledgement per channel, by task priority. */
+export type EscalationWaits = Record<TaskPriority, number>;
+
+export interface ChainSnapshot {
+  channels: readonly NotificationChannel[];
+  step: number;
+  state: ChainState;
+  ackRequired: boolean;
+}
+
+/** What happened to a chain: its wait ran out, or its current channel answered. */
+export type ChainInput =
+  | { kind: 'timer'; step: number }
+  | { kind: 'channel-failed'; step: number }
+  | { kind: 'channel-reached'; step: number };
+
+export type ChainDecision =
+  | { kind: 'ignore' }
+  | {
+      kind: 'next-channel';
+      step: number;
+      channel: NotificationChannel;
+      reason: 'no_acknowledgement' | 'channel_failed';
+    }
+  | { kind: 'exhausted' }
+  | { kind: 'reached' };
+
+/**
+ * The escalation rule, decided from the chain alone: a late timer or a callback about an earlier step changes
+ * nothing; an acknowledged or stopped chain never moves again. A channel that fails moves on at once (waiting
+ * would only lose minutes); a channel that reached the person moves on only when its wait runs out.
+ */
+export function decide(chain: ChainSnapshot, input: ChainInput): ChainDecision {
+  if (chain.state !== 'running' || input.step !== chain.step) {
+    return { kind: 'ignore' };
+  }
+  if (input.kind === 'channel-reached') {
+    return chain.ackRequired ? { kind: 'ignore' } : { kind: 'reached' };
+  }
+  if (input.kind === 'timer' && !chain.ackRequired) {
+    return { kind: 'ignore' };
+  }
+  const next = chain.step + 1;
+  const channel = chain.channels[next];
+  if (channel === undefined) {
+    return { kind: 'exhausted' };
+  }
+  return {
+    kind: 'next-channel',
+    step: next,
+    channel,
+    reason: input.kind === 'timer' ? 'no_acknowledgement' : 'channel_failed',
+  };
+}
+
+/** The person's channels in their order of preference, each once; SMS is always a fallback when it is missing. */
+export function channelPlan(preference: readonly NotificationChannel[] | undefined): NotificationChannel[] {
+  const order: NotificationChannel[] = [];
+  for (const channel of [...(preference ?? []), 'push', 'sms'] as const) {
+    if (!order.includes(channel)) {
+      order.push(channel);
+    }
+  }
+  return order;
+}
+
+/** The end of the wait that starts now for a task of `priority` (null: nothing to wait for). */
+export function deadlineFrom(
+  now: Date,
+  priority: TaskPriority,
+  waits: EscalationWaits,
+  ackRequired: boolean,
+): Date | null {
+  return ackRequired ? new Date(now.getTime() + waits[priority] * 1000) : null;
+}
+
+/** Queue priority of a notification (BullMQ: 1 is served first): crisis-team tasks before messages to all staff. */
+export function queuePriority(kind: 'task' | 'announcement', priority: TaskPriority, audience?: string): number {
+  if (kind === 'announcement') {
+    return audience === 'all-staff' ? 20 : 5;
+  }
+  return priority === 'critical' ? 1 : priority === 'high' ? 2 : 10;
+}

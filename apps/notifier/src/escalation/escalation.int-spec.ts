@@ -1,0 +1,313 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { taskAssignedEvent, TEST_META } from '../../../../test/support/events.js';
+import { NotifierHarness } from '../../../../test/support/notifier-harness.js';
+import { waitFor } from '../../../../test/support/wait.js';
+import { AnnouncementService } from '../announcement/announcement.service.js';
+import { ContactEntity } from '../contact/contact.entity.js';
+import { SMS_QUEUE } from '../delivery/delivery.queues.js';
+import { NotificationEntity } from '../delivery/notification.entity.js';
+import { PushSubscriptionService } from '../push/push-subscription.service.js';
+import { TwilioWebhookService } from '../sms/twilio-webhook.service.js';
+import { EscalationEntity } from './escalation.entity.js';
+import { EscalationService } from './escalation.service.js';
+
+const WAIT_S = 2;
+
+/**
+ * Escalation per task and person against real PostgreSQL, Redis and NATS, the fake push service and the fake
+ * Twilio API, with short waits: push → SMS → the deputy (via `crisis.notification.unacknowledged.v1`).
+ */
+describe('escalation', () => {
+  let h: NotifierHarness;
+  const escalation = () => h.get(EscalationService);
+
+  beforeAll(async () => {
+    h = await NotifierHarness.start({
+      ESCALATION_WAIT_CRITICAL_SECONDS: String(WAIT_S),
+      ESCALATION_WAIT_HIGH_SECONDS: String(WAIT_S),
+      // Normal-priority tasks wait long: their tests are about retries, not about the wait.
+      ESCALATION_WAIT_NORMAL_SECONDS: '120',
+      // One SMS in flight at a time: the order of arrival at the fake is the order of the queue.
+      SMS_CONCURRENCY: '1',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  beforeEach(() => {
+    h.push.reset();
+    h.twilio.reset();
+  });
+
+  const phoneNumber = () => `+316${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+  /** A person with (optionally) a phone and a device. */
+  const person = async (opts: { device?: boolean; phone?: boolean } = {}) => {
+    const personId = randomUUID();
+    const phone = opts.phone === false ? null : phoneNumber();
+    if (phone) {
+      await h.dataSource
+        .getRepository(ContactEntity)
+        .insert({ personId, phone, channelOrder: ['push', 'sms'], updatedAt: new Date() });
+    }
+    const device = opts.device ? h.push.createSubscription() : null;
+    if (device) {
+      await h.get(PushSubscriptionService).register({ personId, subscription: device.subscription });
+    }
+    return { personId, phone, device };
+  };
+
+  const assign = async (personId: string, priority: 'critical' | 'normal' = 'critical') => {
+    const event = taskAssignedEvent(
+      {
+        taskId: randomUUID(),
+        assigneeId: personId,
+        priority,
+        title: { nl: 'Bel de familie van Sanne de Vries', en: 'Call the family of Sanne de Vries' },
+      },
+      { incidentId: randomUUID(), correlationId: randomUUID() },
+    );
+    await escalation().onTaskEvent(event);
+    return event;
+  };
+
+  const acknowledged = (assigned: EventEnvelope<typeof EventSubject.TaskAssigned>, at = new Date()) => ({
+    ...buildEvent(
+      EventSubject.TaskAcknowledged,
+      {
+        ...TEST_META,
+        incidentId: assigned.incidentId,
+        actor: assigned.payload.assigneeId,
+        correlationId: randomUUID(),
+      },
+      { taskId: assigned.payload.taskId, role: assigned.payload.role, assigneeId: assigned.payload.assigneeId },
+    ),
+    occurredAt: at.toISOString(),
+  });
+
+  const typesFor = (taskId: string) => h.outboxTypes((p) => p.taskId === taskId);
+  const smsTo = (phone: string | null) => h.twilio.messages.filter((m) => m.to === phone);
+  const notificationsOf = (taskId: string) =>
+    h.dataSource.getRepository(NotificationEntity).find({ where: { taskId }, order: { createdAt: 'ASC' } });
+  const chainOf = (taskId: string) => h.dataSource.getRepository(EscalationEntity).findOneByOrFail({ taskId });
+
+  it('goes push → SMS → deputy when nobody picks the task up, each step once, and never names the task', async () => {
+    const p = await person({ device: true });
+    const event = await assign(p.personId);
+    const taskId = event.payload.taskId;
+    await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+    await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 15_000, message: 'the SMS after the wait' });
+    const [sms] = smsTo(p.phone);
+    expect(sms!.body).toContain(`/app/tasks/${taskId}`);
+    expect(sms!.body).not.toMatch(/Sanne|familie|family/i);
+    expect(sms!.validityPeriod).toBe(900);
+    expect(sms!.statusCallback).toBe('https://crisisklaar.test/webhooks/twilio/status');
+    await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationUnacknowledged), {
+      timeoutMs: 15_000,
+    });
+    expect(await typesFor(taskId)).toEqual([
+      EventSubject.NotificationSent,
+      EventSubject.NotificationEscalated,
+      EventSubject.NotificationSent,
+      EventSubject.NotificationUnacknowledged,
+    ]);
+    await sleep(WAIT_S * 1000 + 500); // nothing more happens after the last step
+    expect(smsTo(p.phone)).toHaveLength(1);
+    expect(h.push.received.filter((m) => m.subscriptionId === p.device!.id)).toHaveLength(1);
+    expect((await typesFor(taskId)).filter((t) => t === EventSubject.NotificationUnacknowledged)).toHaveLength(1);
+    expect((await chainOf(taskId)).state).toBe('exhausted');
+    expect((await notificationsOf(taskId)).map((n) => [n.channel, n.status])).toEqual([
+      ['push', 'sent'],
+      ['sms', 'sent'],
+    ]);
+  });
+
+  it('stops at once when the person acknowledges during the wait: no SMS, no hand-over', async () => {
+    const p = await person({ device: true });
+    const event = await assign(p.personId);
+    await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+    await escalation().onStopEvent(acknowledged(event));
+    await sleep(WAIT_S * 2000 + 1000);
+    expect(smsTo(p.phone)).toHaveLength(0);
+    // The push may still have been in flight at the acknowledgement: it is settled as acknowledged all the same.
+    expect(await typesFor(event.payload.taskId)).toEqual([
+      EventSubject.NotificationSent,
+      EventSubject.NotificationAcknowledged,
+    ]);
+    expect((await chainOf(event.payload.taskId)).state).toBe('acknowledged');
+    expect((await notificationsOf(event.payload.taskId))[0]!.status).toBe('acknowledged');
+  });
+
+  it('lets an acknowledgement that overtook its assignment win (events of two subjects come in any order)', async () => {
+    const p = await person({ device: true });
+    const event = taskAssignedEvent(
+      { taskId: randomUUID(), assigneeId: p.personId },
+      { incidentId: randomUUID(), correlationId: randomUUID() },
+    );
+    await escalation().onStopEvent(acknowledged(event, new Date(Date.parse(event.occurredAt) + 1000)));
+    await escalation().onTaskEvent(event);
+    await sleep(1500);
+    expect(h.push.received.filter((m) => m.subscriptionId === p.device!.id)).toHaveLength(0);
+    expect(await notificationsOf(event.payload.taskId)).toHaveLength(0);
+  });
+
+  it('sends the SMS at once, without waiting, to a person whose push does not reach them', async () => {
+    const p = await person();
+    const event = await assign(p.personId);
+    await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 10_000 });
+    const escalated = await h.dataSource.query<
+      { envelope: EventEnvelope<typeof EventSubject.NotificationEscalated> }[]
+    >(`SELECT envelope FROM notifier.outbox WHERE envelope->>'type' = $1 AND envelope->'payload'->>'taskId' = $2`, [
+      EventSubject.NotificationEscalated,
+      event.payload.taskId,
+    ]);
+    expect(escalated.map((r) => r.envelope.payload.reason)).toEqual(['channel_failed']);
+    expect((await notificationsOf(event.payload.taskId)).map((n) => [n.channel, n.status, n.reason])).toEqual([
+      ['push', 'unreachable', 'no_push_subscription'],
+      ['sms', 'sent', null],
+    ]);
+  });
+
+  it('retries Twilio 429 and 5xx with backoff and sends once when Twilio recovers', async () => {
+    const p = await person();
+    h.twilio.failNext(429, 20429, 1);
+    h.twilio.failNext(503, 20503, 1);
+    const event = await assign(p.personId, 'normal');
+    await waitFor(async () => (await notificationsOf(event.payload.taskId))[1]?.status === 'sent', {
+      timeoutMs: 20_000,
+    });
+    expect(smsTo(p.phone)).toHaveLength(1);
+  });
+
+  it('hands the task to the deputy at once when Twilio stays down after every retry (fallback, never silence)', async () => {
+    const p = await person();
+    h.twilio.failNext(500, 20500, 5);
+    const event = await assign(p.personId, 'normal');
+    await waitFor(
+      async () => (await typesFor(event.payload.taskId)).includes(EventSubject.NotificationUnacknowledged),
+      {
+        timeoutMs: 40_000,
+      },
+    );
+    expect(smsTo(p.phone)).toHaveLength(0);
+    const sms = (await notificationsOf(event.payload.taskId))[1]!;
+    expect([sms.status, sms.reason]).toEqual(['failed', 'sms_unavailable']);
+  }, 60_000);
+
+  describe('Twilio status callbacks', () => {
+    const url = 'https://crisisklaar.test/webhooks/twilio/status';
+    const callback = (params: Record<string, string>, signedUrl = url) => {
+      const signed = h.twilio.signedRequest(signedUrl, params);
+      return h.get(TwilioWebhookService).status({
+        path: '/webhooks/twilio/status',
+        params,
+        signature: signed.headers['X-Twilio-Signature']!,
+      });
+    };
+    const statusParams = (sid: string, status: string, extra: Record<string, string> = {}) => ({
+      AccountSid: 'AC0123456789abcdef0123456789abcdef',
+      MessageSid: sid,
+      MessageStatus: status,
+      ...extra,
+    });
+
+    const sentSms = async () => {
+      const p = await person();
+      const event = await assign(p.personId);
+      await waitFor(async () => (await notificationsOf(event.payload.taskId))[1]?.status === 'sent', {
+        timeoutMs: 10_000,
+      });
+      return { taskId: event.payload.taskId, sid: smsTo(p.phone)[0]!.sid };
+    };
+
+    it('keeps "delivered" when a late "sent" and a replayed "delivered" come after it, and emits it once', async () => {
+      const { taskId, sid } = await sentSms();
+      expect((await callback(statusParams(sid, 'delivered'))).status).toBe(204);
+      expect((await callback(statusParams(sid, 'sent'))).status).toBe(204);
+      expect((await callback(statusParams(sid, 'delivered'))).status).toBe(204);
+      const sms = (await notificationsOf(taskId))[1]!;
+      expect(sms.status).toBe('delivered');
+      expect(sms.deliveredAt).not.toBeNull();
+      expect((await typesFor(taskId)).filter((t) => t === EventSubject.NotificationDelivered)).toHaveLength(1);
+    });
+
+    it('answers 403 to a forged callback, or one signed for another address, and changes nothing', async () => {
+      const { taskId, sid } = await sentSms();
+      const forged = await h.get(TwilioWebhookService).status({
+        path: '/webhooks/twilio/status',
+        params: statusParams(sid, 'failed'),
+        signature: 'bm90IGEgc2lnbmF0dXJl',
+      });
+      expect(forged.status).toBe(403);
+      expect((await callback(statusParams(sid, 'failed'), 'https://evil.example/webhooks/twilio/status')).status).toBe(
+        403,
+      );
+      expect((await notificationsOf(taskId))[1]!.status).toBe('sent');
+    });
+
+    it('escalates at once when the SMS expired undelivered (validity period, Twilio 30036)', async () => {
+      const { taskId, sid } = await sentSms();
+      await callback(statusParams(sid, 'failed', { ErrorCode: '30036' }));
+      const sms = (await notificationsOf(taskId))[1]!;
+      expect([sms.status, sms.reason]).toEqual(['expired', 'sms_validity_expired']);
+      await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationUnacknowledged));
+    });
+  });
+
+  it('sends crisis-team task SMS before all-staff SMS under the limiter', async () => {
+    const queue = h.queue(SMS_QUEUE);
+    await queue.pause();
+    try {
+      const staff = await Promise.all([1, 2, 3, 4, 5, 6].map(() => person()));
+      await h.get(AnnouncementService).create({
+        announcementId: randomUUID(),
+        incidentId: randomUUID(),
+        schoolId: TEST_META.schoolId,
+        boardId: TEST_META.boardId,
+        drill: false,
+        authorId: randomUUID(),
+        audience: 'all-staff',
+        text: 'Personeelsvergadering om 08:00 over het overlijden van Sanne',
+        recipientIds: staff.map((s) => s.personId),
+        correlationId: randomUUID(),
+      });
+      await waitFor(async () => ((await queue.getJobCounts('prioritized')).prioritized ?? 0) >= 6, {
+        timeoutMs: 10_000,
+      });
+      const team = await Promise.all([1, 2, 3].map(() => person()));
+      for (const member of team) {
+        await assign(member.personId);
+      }
+      await waitFor(async () => ((await queue.getJobCounts('prioritized')).prioritized ?? 0) >= 9, {
+        timeoutMs: 10_000,
+      });
+    } finally {
+      await queue.resume();
+    }
+    const messages = await h.twilio.waitForMessages(9, 15_000);
+    const kinds = messages.map((m) => (m.body.includes('/app/tasks/') ? 'task' : 'announcement'));
+    expect(kinds).toEqual(['task', 'task', 'task', ...Array<string>(6).fill('announcement')]);
+    expect(messages.map((m) => m.body).join('\n')).not.toMatch(/Sanne|vergadering|08:00/);
+  });
+
+  it('resumes a wait exactly once after the notifier restarts and Redis lost every job', async () => {
+    const p = await person({ device: true });
+    const event = await assign(p.personId);
+    const taskId = event.payload.taskId;
+    await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+    await h.restart(() => h.wipeQueues());
+    await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 20_000, message: 'the SMS after the restart' });
+    await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationUnacknowledged), {
+      timeoutMs: 20_000,
+    });
+    await sleep(WAIT_S * 1000 + 500);
+    expect(smsTo(p.phone)).toHaveLength(1);
+    expect(h.push.received.filter((m) => m.subscriptionId === p.device!.id)).toHaveLength(1);
+    expect((await typesFor(taskId)).filter((t) => t === EventSubject.NotificationUnacknowledged)).toHaveLength(1);
+  });
+});

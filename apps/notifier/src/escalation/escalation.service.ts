@@ -1,0 +1,456 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope } from '#lib/contracts';
+import { addToOutbox, claimInbox } from '#lib/messaging';
+import { ContactEntity } from '../contact/contact.entity.js';
+import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
+import { NotificationEntity } from '../delivery/notification.entity.js';
+import { noEffects, NotificationService, type Effects, type TransitionInfo } from '../delivery/notification.service.js';
+import {
+  channelPlan,
+  deadlineFrom,
+  decide,
+  queuePriority,
+  type ChainDecision,
+  type ChainInput,
+  type ChainState,
+  type EscalationWaits,
+  type TaskPriority,
+} from './escalation-policy.js';
+import { EscalationEntity, StopSignalEntity } from './escalation.entity.js';
+
+/** DI token of the waits per task priority, in seconds. */
+export const ESCALATION_WAITS = Symbol('ESCALATION_WAITS');
+
+type Cause = Omit<EventEnvelope, 'payload'>;
+
+/** A new chain: whom to keep at, about what, how urgently. */
+export interface ChainSpec {
+  causeEventId: string;
+  cause: Cause;
+  taskId: string | null;
+  announcementId: string | null;
+  personId: string;
+  priority: TaskPriority;
+  ackRequired: boolean;
+  queuePriority: number;
+}
+
+/** Who and what a stop applies to; null means all. */
+interface StopScope {
+  eventId: string;
+  incidentId: string;
+  taskId: string | null;
+  personId: string | null;
+  reason: 'acknowledged' | 'completed' | 'dismissed' | 'reassigned' | 'incident-closed';
+  occurredAt: Date;
+  /** For an acknowledgement: the person who picked the task up (their chain ends acknowledged). */
+  acknowledgedBy?: string;
+}
+
+const cause = (event: EventEnvelope): Cause => {
+  const { payload: _payload, ...rest } = event;
+  return rest;
+};
+
+/**
+ * Keeps at a person until a task is picked up: push, then SMS (in the person's order), each with a wait per
+ * priority, then `crisis.notification.unacknowledged.v1` so activation hands the task to the deputy. Every
+ * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
+ * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
+ */
+@Injectable()
+export class EscalationService {
+  private readonly log = new Logger(EscalationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notifications: NotificationService,
+    @Inject(ESCALATION_WAITS) private readonly waits: EscalationWaits,
+  ) {}
+
+  /** `task.assigned` / `task.reassigned`: a chain for the (new) assignee; a reassignment ends the old one's. */
+  async onTaskEvent(
+    event: EventEnvelope<typeof EventSubject.TaskAssigned> | EventEnvelope<typeof EventSubject.TaskReassigned>,
+  ): Promise<void> {
+    const p = event.payload;
+    const assignee = 'toAssigneeId' in p ? p.toAssigneeId : p.assigneeId;
+    const effects = await this.dataSource.transaction(async (manager) => {
+      if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
+        return noEffects();
+      }
+      if ('fromAssigneeId' in p && p.fromAssigneeId && p.fromAssigneeId !== assignee) {
+        await this.applyStop(manager, {
+          eventId: event.id,
+          incidentId: event.incidentId,
+          taskId: p.taskId,
+          personId: p.fromAssigneeId,
+          reason: 'reassigned',
+          occurredAt: new Date(event.occurredAt),
+        });
+      }
+      return this.startChain(manager, {
+        causeEventId: event.id,
+        cause: cause(event),
+        taskId: p.taskId,
+        announcementId: null,
+        personId: assignee,
+        priority: p.priority,
+        // A reassigned task is handed over because it is urgent: it always asks to be picked up.
+        ackRequired: 'ackRequired' in p ? p.ackRequired : true,
+        queuePriority: queuePriority('task', p.priority),
+      });
+    });
+    await this.notifications.dispatch(effects);
+  }
+
+  /** An acknowledgement, a finished or dismissed task, a closed or cancelled incident: the chains end. */
+  async onStopEvent(event: EventEnvelope): Promise<void> {
+    const scope = stopScopeOf(event);
+    if (!scope) {
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
+        return;
+      }
+      await this.applyStop(manager, scope);
+    });
+    this.notifications.nudge();
+  }
+
+  /**
+   * Starts a chain in `manager`'s transaction (unless a stop that happened after the causing event already
+   * arrived) and returns the first notification and timer to dispatch after commit.
+   */
+  async startChain(manager: EntityManager, spec: ChainSpec, contact?: ContactEntity | null): Promise<Effects> {
+    const effects = noEffects();
+    if (spec.taskId && (await this.stoppedAlready(manager, spec))) {
+      this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
+      return effects;
+    }
+    const person =
+      contact === undefined ? await manager.findOneBy(ContactEntity, { personId: spec.personId }) : contact;
+    const now = new Date();
+    const chain = manager.create(EscalationEntity, {
+      id: randomUUID(),
+      incidentId: spec.cause.incidentId,
+      taskId: spec.taskId,
+      announcementId: spec.announcementId,
+      personId: spec.personId,
+      causeEventId: spec.causeEventId,
+      priority: spec.priority,
+      ackRequired: spec.ackRequired,
+      channels: channelPlan(person?.channelOrder),
+      step: 0,
+      state: 'running',
+      deadline: deadlineFrom(now, spec.priority, this.waits, spec.ackRequired),
+      cause: spec.cause,
+      createdAt: now,
+      updatedAt: now,
+      endedReason: null,
+    });
+    await manager.insert(EscalationEntity, chain);
+    await this.beginStep(manager, chain, spec.queuePriority, effects);
+    return effects;
+  }
+
+  /** The wait of a chain's step ran out (a delayed job, or the reconciler after a restart). */
+  async onTimer(chainId: string, step: number): Promise<ChainDecision['kind'] | 'early'> {
+    let outcome: ChainDecision['kind'] | 'early' = 'ignore';
+    const effects = await this.dataSource.transaction(async (manager) => {
+      const chain = await this.lockChain(manager, chainId);
+      if (!chain) {
+        return noEffects();
+      }
+      if (chain.step === step && chain.state === 'running' && chain.deadline && chain.deadline > new Date()) {
+        outcome = 'early';
+        return noEffects();
+      }
+      const decision = decide(chain, { kind: 'timer', step });
+      outcome = decision.kind;
+      return this.apply(manager, chain, decision);
+    });
+    await this.notifications.dispatch(effects);
+    return outcome;
+  }
+
+  /**
+   * A channel reported on a notification (sent, delivered, failed, expired…): store it if it is progress and,
+   * when it is about the current step of a running chain, let the chain move on (a failure moves on at once).
+   */
+  async recordOutcome(notificationId: string, next: NotificationStatus, info: TransitionInfo = {}): Promise<boolean> {
+    let changed = false;
+    const effects = await this.dataSource.transaction(async (manager) => {
+      const n = await manager.findOneBy(NotificationEntity, { id: notificationId });
+      if (!n) {
+        return noEffects();
+      }
+      const chain = n.chainId ? await this.lockChain(manager, n.chainId) : null;
+      const updated = await this.notifications.transition(manager, notificationId, next, info);
+      changed = updated !== null;
+      if (!updated || !chain) {
+        return noEffects();
+      }
+      if (chain.state === 'acknowledged' && !isFailure(next)) {
+        // It was in flight when the person acknowledged (on another device or channel): it is settled too.
+        await this.notifications.transition(manager, notificationId, 'acknowledged');
+        return noEffects();
+      }
+      const input: ChainInput = {
+        kind: isFailure(next) ? 'channel-failed' : 'channel-reached',
+        step: chain.channels.indexOf(n.channel),
+      };
+      return this.apply(manager, chain, decide(chain, input));
+    });
+    if (changed) {
+      this.log.log(
+        `notification ${notificationId} → ${next}${info.reason && isFailure(next) ? ` (${info.reason})` : ''}`,
+      );
+    }
+    await this.notifications.dispatch(effects);
+    return changed;
+  }
+
+  /**
+   * Whether a queued notification should still go out: not when its chain ended meanwhile (the task was
+   * picked up, moved or handed over). An unwanted one is settled as expired, with the reason, and not sent.
+   */
+  async stillWanted(n: NotificationEntity): Promise<boolean> {
+    if (!n.chainId) {
+      return true;
+    }
+    const chain = await this.dataSource.getRepository(EscalationEntity).findOneBy({ id: n.chainId });
+    if (!chain || chain.state === 'running' || chain.state === 'reached') {
+      return true;
+    }
+    await this.recordOutcome(n.id, 'expired', { reason: `not_needed_${chain.endedReason ?? chain.state}` });
+    return false;
+  }
+
+  /** Lets the outbox relay publish what a transaction just wrote. */
+  nudge(): void {
+    this.notifications.nudge();
+  }
+
+  /**
+   * Re-arms every running wait whose timer job Redis lost (restart, flush) or that ended without moving its
+   * chain. PostgreSQL holds each deadline, so a chain resumes exactly where it was. Returns how many.
+   */
+  async reconcileTimers(): Promise<number> {
+    const running = await this.dataSource
+      .getRepository(EscalationEntity)
+      .createQueryBuilder('c')
+      .where(`c.state = 'running' AND c.deadline IS NOT NULL`)
+      .orderBy('c.deadline', 'ASC')
+      .take(5000)
+      .getMany();
+    const rearm: EscalationEntity[] = [];
+    for (const chain of running) {
+      const job = await this.notifications.timerJob(chain.id, chain.step);
+      if (!job) {
+        rearm.push(chain);
+        continue;
+      }
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        await job.remove();
+        rearm.push(chain);
+      }
+    }
+    await this.notifications.dispatch({
+      notifications: [],
+      timers: rearm.map((c) => ({ chainId: c.id, step: c.step, deadline: c.deadline! })),
+    });
+    if (rearm.length > 0) {
+      this.log.warn(`re-armed ${rearm.length} escalation wait(s) the timer queue did not hold`);
+    }
+    return rearm.length;
+  }
+
+  private lockChain(manager: EntityManager, id: string): Promise<EscalationEntity | null> {
+    return manager
+      .getRepository(EscalationEntity)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.id = :id', { id })
+      .getOne();
+  }
+
+  private async stoppedAlready(manager: EntityManager, spec: ChainSpec): Promise<boolean> {
+    const found = await manager
+      .getRepository(StopSignalEntity)
+      .createQueryBuilder('s')
+      .where('s.incident_id = :incidentId', { incidentId: spec.cause.incidentId })
+      .andWhere('(s.task_id IS NULL OR s.task_id = :taskId)', { taskId: spec.taskId })
+      .andWhere('(s.person_id IS NULL OR s.person_id = :personId)', { personId: spec.personId })
+      .andWhere('s.occurred_at >= :at', { at: new Date(spec.cause.occurredAt) })
+      .getCount();
+    return found > 0;
+  }
+
+  private async beginStep(
+    manager: EntityManager,
+    chain: EscalationEntity,
+    priority: number,
+    effects: Effects,
+  ): Promise<void> {
+    const channel = chain.channels[chain.step]!;
+    effects.notifications.push(
+      await this.notifications.insertIntent(manager, {
+        incidentId: chain.incidentId,
+        taskId: chain.taskId,
+        announcementId: chain.announcementId,
+        chainId: chain.id,
+        personId: chain.personId,
+        channel,
+        priority,
+        cause: chain.cause,
+      }),
+    );
+    if (chain.deadline) {
+      effects.timers.push({ chainId: chain.id, step: chain.step, deadline: chain.deadline });
+    }
+  }
+
+  private async apply(manager: EntityManager, chain: EscalationEntity, decision: ChainDecision): Promise<Effects> {
+    const effects = noEffects();
+    const now = new Date();
+    const meta = metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope);
+    switch (decision.kind) {
+      case 'ignore':
+        return effects;
+      case 'reached':
+        await this.end(manager, chain, 'reached', 'reached');
+        return effects;
+      case 'next-channel': {
+        const from = chain.channels[chain.step]!;
+        chain.step = decision.step;
+        chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
+        chain.updatedAt = now;
+        await manager.save(chain);
+        const [previous] = await manager.find(NotificationEntity, {
+          where: { chainId: chain.id },
+          order: { createdAt: 'DESC' },
+          take: 1,
+        });
+        await this.beginStep(manager, chain, previous?.priority ?? 1, effects);
+        if (chain.taskId) {
+          await addToOutbox(manager, [
+            buildEvent(EventSubject.NotificationEscalated, meta, {
+              taskId: chain.taskId,
+              personId: chain.personId,
+              fromChannel: from,
+              toChannel: decision.channel,
+              reason: decision.reason,
+            }),
+          ]);
+        }
+        this.log.log(`chain ${chain.id}: ${from} → ${decision.channel} (${decision.reason})`);
+        return effects;
+      }
+      case 'exhausted': {
+        await this.end(manager, chain, 'exhausted', 'no_acknowledgement');
+        if (chain.taskId) {
+          const attempts = await manager.countBy(NotificationEntity, { chainId: chain.id });
+          await addToOutbox(manager, [
+            buildEvent(EventSubject.NotificationUnacknowledged, meta, {
+              taskId: chain.taskId,
+              personId: chain.personId,
+              lastChannel: chain.channels[chain.step]!,
+              attempts: Math.max(1, attempts),
+            }),
+          ]);
+          this.log.warn(`task ${chain.taskId}: nobody picked it up on any channel; handing over`);
+        }
+        return effects;
+      }
+    }
+  }
+
+  private async end(manager: EntityManager, chain: EscalationEntity, state: ChainState, reason: string) {
+    chain.state = state;
+    chain.deadline = null;
+    chain.endedReason = reason;
+    chain.updatedAt = new Date();
+    await manager.save(chain);
+  }
+
+  private async applyStop(manager: EntityManager, scope: StopScope): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(StopSignalEntity)
+      .values({
+        eventId: scope.eventId,
+        incidentId: scope.incidentId,
+        taskId: scope.taskId,
+        personId: scope.personId,
+        reason: scope.reason,
+        occurredAt: scope.occurredAt,
+      })
+      .orIgnore()
+      .execute();
+    const query = manager
+      .getRepository(EscalationEntity)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.incident_id = :incidentId', { incidentId: scope.incidentId })
+      .andWhere(`c.state IN ('running', 'reached')`)
+      .andWhere(`(c.cause ->> 'occurredAt')::timestamptz <= :at`, { at: scope.occurredAt });
+    if (scope.taskId) {
+      query.andWhere('c.task_id = :taskId', { taskId: scope.taskId });
+    }
+    if (scope.personId) {
+      query.andWhere('c.person_id = :personId', { personId: scope.personId });
+    }
+    const chains = await query.getMany();
+    for (const chain of chains) {
+      const acknowledged = scope.reason === 'acknowledged' && chain.personId === scope.acknowledgedBy;
+      if (acknowledged) {
+        const reached = await manager.findBy(NotificationEntity, {
+          chainId: chain.id,
+          status: In(['sent', 'local_outbox', 'delivered']),
+        });
+        for (const n of reached) {
+          await this.notifications.transition(manager, n.id, 'acknowledged');
+        }
+      }
+      // A notification still queued may be in flight right now; its job settles it (see stillWanted).
+      if (chain.state === 'running' || acknowledged) {
+        await this.end(manager, chain, acknowledged ? 'acknowledged' : 'stopped', scope.reason);
+      }
+    }
+    if (chains.length > 0) {
+      this.log.log(`${chains.length} notification chain(s) ended: ${scope.reason}`);
+    }
+  }
+}
+
+/** Which chains an event ends, or undefined when it ends none. */
+export function stopScopeOf(event: EventEnvelope): StopScope | undefined {
+  const base = { eventId: event.id, incidentId: event.incidentId, occurredAt: new Date(event.occurredAt) };
+  const payload = event.payload as { taskId?: string; assigneeId?: string };
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- every other event ends nothing
+  switch (event.type) {
+    case EventSubject.TaskAcknowledged:
+      return {
+        ...base,
+        taskId: payload.taskId!,
+        personId: null,
+        reason: 'acknowledged',
+        acknowledgedBy: payload.assigneeId!,
+      };
+    case EventSubject.TaskCompleted:
+      return { ...base, taskId: payload.taskId!, personId: null, reason: 'completed' };
+    case EventSubject.TaskDismissed:
+      return { ...base, taskId: payload.taskId!, personId: null, reason: 'dismissed' };
+    case EventSubject.IncidentClosed:
+    case EventSubject.IncidentCancelled:
+      return { ...base, taskId: null, personId: null, reason: 'incident-closed' };
+    default:
+      return undefined;
+  }
+}

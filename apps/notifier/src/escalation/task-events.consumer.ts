@@ -1,0 +1,47 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { EventSubject, type EventEnvelope } from '#lib/contracts';
+import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
+import { EscalationService } from './escalation.service.js';
+
+/** The task and incident events that start and end notification chains, each from a durable consumer. */
+@Controller()
+@UseFilters(JetStreamErrorFilter)
+export class TaskEventsConsumer {
+  constructor(private readonly escalation: EscalationService) {}
+
+  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM)
+  async assigned(@Payload() event: EventEnvelope<typeof EventSubject.TaskAssigned>): Promise<void> {
+    await this.escalation.onTaskEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.TaskReassigned, JETSTREAM)
+  async reassigned(@Payload() event: EventEnvelope<typeof EventSubject.TaskReassigned>): Promise<void> {
+    await this.escalation.onTaskEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.TaskAcknowledged, JETSTREAM)
+  async acknowledged(@Payload() event: EventEnvelope<typeof EventSubject.TaskAcknowledged>): Promise<void> {
+    await this.escalation.onStopEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.TaskCompleted, JETSTREAM)
+  async completed(@Payload() event: EventEnvelope<typeof EventSubject.TaskCompleted>): Promise<void> {
+    await this.escalation.onStopEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.TaskDismissed, JETSTREAM)
+  async dismissed(@Payload() event: EventEnvelope<typeof EventSubject.TaskDismissed>): Promise<void> {
+    await this.escalation.onStopEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.IncidentClosed, JETSTREAM)
+  async closed(@Payload() event: EventEnvelope<typeof EventSubject.IncidentClosed>): Promise<void> {
+    await this.escalation.onStopEvent(event);
+  }
+
+  @EventPattern<string>(EventSubject.IncidentCancelled, JETSTREAM)
+  async cancelled(@Payload() event: EventEnvelope<typeof EventSubject.IncidentCancelled>): Promise<void> {
+    await this.escalation.onStopEvent(event);
+  }
+}

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { queueMetrics, runWithContext } from '#lib/observability';
+import { ContactEntity } from '../contact/contact.entity.js';
+import { SMS_JOB_OPTIONS, SMS_QUEUE, type SmsJobData } from '../delivery/delivery.queues.js';
+import { NotificationEntity } from '../delivery/notification.entity.js';
+import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
+import { EscalationService } from '../escalation/escalation.service.js';
+import { REDIS } from '../redis.provider.js';
+import { SmsMessageEntity } from './sms-message.entity.js';
+import { SMS_SENDER, type SmsSender } from './sms-sender.port.js';
+import { smsBody } from './sms-text.js';
+
+/** Settings of the SMS queue's worker. */
+export interface SmsWorkerSettings {
+  /** The queue's key prefix in Redis. */
+  prefix: string;
+  /** Messages per second the sender may take (Twilio: 10 segments/s for a Dutch sender): held across all workers. */
+  ratePerSecond: number;
+  /**
+   * Messages in flight at once. Jobs start in priority order; with n in flight, at most n - 1 lower-priority
+   * messages can still be on their way when a higher-priority one arrives.
+   */
+  concurrency: number;
+  validitySeconds: number;
+}
+
+export const SMS_WORKER_SETTINGS = Symbol('SMS_WORKER_SETTINGS');
+
+/**
+ * Sends one SMS per notification, under a rate limit shared by every worker of the queue, highest priority
+ * first (crisis-team tasks before messages to all staff). The provider's id is stored right after it answers
+ * and checked before sending, so a retried job does not send twice.
+ */
+@Injectable()
+export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(SmsDeliveryWorker.name);
+  private worker?: Worker<SmsJobData, string>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SMS_SENDER) private readonly sender: SmsSender,
+    private readonly escalation: EscalationService,
+    @Inject(PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SMS_WORKER_SETTINGS) private readonly settings: SmsWorkerSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker = new Worker<SmsJobData, string>(SMS_QUEUE, (job) => this.process(job), {
+      connection: this.redis,
+      prefix: this.settings.prefix,
+      concurrency: this.settings.concurrency,
+      limiter: { max: this.settings.ratePerSecond, duration: 1000 },
+    });
+    this.worker.on('failed', (job, error) => {
+      void this.onFailed(job, error);
+    });
+    this.worker.on('completed', (job, result) => {
+      queueMetrics.jobs.inc({ queue: SMS_QUEUE, outcome: result });
+      queueMetrics.enqueueToDone.observe({ queue: SMS_QUEUE }, (Date.now() - job.timestamp) / 1000);
+    });
+    this.worker.on('error', (error) => this.log.warn(`SMS worker: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  async process(job: Job<SmsJobData>): Promise<string> {
+    const notification = await this.dataSource
+      .getRepository(NotificationEntity)
+      .findOneBy({ id: job.data.notificationId });
+    if (!notification || notification.status !== 'queued') {
+      return 'skipped';
+    }
+    if (!(await this.escalation.stillWanted(notification))) {
+      return 'not-needed';
+    }
+    return runWithContext({ correlationId: notification.cause.correlationId }, () => this.deliver(notification, job));
+  }
+
+  private async deliver(n: NotificationEntity, job: Job<SmsJobData>): Promise<string> {
+    const messages = this.dataSource.getRepository(SmsMessageEntity);
+    const earlier = await messages.findOneBy({ notificationId: n.id });
+    if (earlier?.sid) {
+      // The provider took it before a crash or a lost job completion: record, do not send again.
+      await this.escalation.recordOutcome(n.id, 'sent', { provider: 'twilio' });
+      return 'sent';
+    }
+    const contact = await this.dataSource.getRepository(ContactEntity).findOneBy({ personId: n.personId });
+    if (!contact) {
+      await this.escalation.recordOutcome(n.id, 'unreachable', { reason: 'no_phone_number' });
+      return 'no-phone';
+    }
+    const body = smsBody(this.publicBaseUrl, {
+      kind: n.taskId ? 'task' : 'announcement',
+      id: (n.taskId ?? n.announcementId)!,
+      drill: n.cause.drill,
+    });
+    const now = new Date();
+    await messages.upsert(
+      {
+        notificationId: n.id,
+        provider: this.sender.provider,
+        toPhone: contact.phone,
+        body,
+        sid: null,
+        providerStatus: null,
+        errorCode: null,
+        createdAt: earlier?.createdAt ?? now,
+        updatedAt: now,
+      },
+      ['notificationId'],
+    );
+    const result = await this.sender.send({
+      to: contact.phone,
+      body,
+      statusCallback: `${this.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/status`,
+      validitySeconds: this.settings.validitySeconds,
+    });
+    switch (result.outcome) {
+      case 'accepted':
+        await messages.update(
+          { notificationId: n.id },
+          { sid: result.sid, providerStatus: result.providerStatus, updatedAt: new Date() },
+        );
+        await this.escalation.recordOutcome(n.id, 'sent', { provider: 'twilio' });
+        return 'sent';
+      case 'kept-locally':
+        await this.escalation.recordOutcome(n.id, 'local_outbox', { provider: 'local-outbox' });
+        return 'local-outbox';
+      case 'rejected':
+        await messages.update({ notificationId: n.id }, { errorCode: result.code, updatedAt: new Date() });
+        await this.escalation.recordOutcome(n.id, 'failed', { reason: 'sms_rejected', detail: result.detail });
+        return 'rejected';
+      case 'retry':
+        if (result.rateLimited) {
+          // The provider's own limit: slow the whole queue down, not only this job.
+          await this.worker?.rateLimit(result.retryAfterMs ?? 1000);
+        }
+        this.log.warn(`SMS job ${job.id} attempt ${job.attemptsMade + 1}: ${result.detail}`);
+        throw new Error(result.detail); // BullMQ retries with exponential backoff; the last failure falls back
+    }
+  }
+
+  private async onFailed(job: Job<SmsJobData> | undefined, error: Error): Promise<void> {
+    if (!job) {
+      return;
+    }
+    const final = job.attemptsMade >= (job.opts.attempts ?? SMS_JOB_OPTIONS.attempts);
+    queueMetrics.jobs.inc({ queue: SMS_QUEUE, outcome: final ? 'failed' : 'retry' });
+    if (final) {
+      await this.escalation
+        .recordOutcome(job.data.notificationId, 'failed', { reason: 'sms_unavailable', detail: error.message })
+        .catch((e: unknown) => this.log.warn(`could not record the SMS failure: ${String(e)}`));
+    }
+  }
+}

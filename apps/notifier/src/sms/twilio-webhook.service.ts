@@ -1,0 +1,186 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  buildEvent,
+  EventSubject,
+  metaCausedBy,
+  type EventEnvelope,
+  type TwilioWebhookRequest,
+  type TwilioWebhookResponse,
+} from '#lib/contracts';
+import { addToOutbox } from '#lib/messaging';
+import { ContactEntity } from '../contact/contact.entity.js';
+import { fromTwilioStatus } from '../delivery/notification-status.js';
+import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
+import { EscalationEntity } from '../escalation/escalation.entity.js';
+import { EscalationService } from '../escalation/escalation.service.js';
+import { ActivationClient, refusalOf } from './activation.client.js';
+import { InboundSmsEntity, SmsMessageEntity } from './sms-message.entity.js';
+import { SMS_SENDER, type SmsSender } from './sms-sender.port.js';
+import { appLink, isAcknowledgement, REPLY_TEXT } from './sms-text.js';
+
+const FORBIDDEN: TwilioWebhookResponse = { status: 403, contentType: 'text/plain', body: 'Forbidden' };
+const NO_CONTENT: TwilioWebhookResponse = { status: 204, contentType: 'text/plain', body: '' };
+
+const xml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A TwiML answer: the reply SMS Twilio sends back to the phone (or none). */
+export function twiml(message?: string): TwilioWebhookResponse {
+  const body = message
+    ? `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${xml(message)}</Message></Response>`
+    : '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+  return { status: 200, contentType: 'text/xml', body };
+}
+
+/**
+ * Twilio's two webhooks, signature-checked against PUBLIC_BASE_URL: status callbacks (monotonic, so late,
+ * doubled and out-of-order ones leave the right state) and replies (`ok`, `ja`, `1` acknowledge the sender's
+ * most recent open task; anything else is put on the timeline and answered with the link).
+ */
+@Injectable()
+export class TwilioWebhookService {
+  private readonly log = new Logger(TwilioWebhookService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SMS_SENDER) private readonly sender: SmsSender,
+    @Inject(PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
+    private readonly escalation: EscalationService,
+    private readonly activation: ActivationClient,
+  ) {}
+
+  private signedBy(request: TwilioWebhookRequest): boolean {
+    const url = `${this.publicBaseUrl.replace(/\/$/, '')}${request.path}`;
+    const valid = this.sender.validSignature(url, request.params, request.signature);
+    if (!valid) {
+      this.log.warn(`refused a Twilio webhook to ${request.path} with an invalid signature`);
+    }
+    return valid;
+  }
+
+  async status(request: TwilioWebhookRequest): Promise<TwilioWebhookResponse> {
+    if (!this.signedBy(request)) {
+      return FORBIDDEN;
+    }
+    const sid = request.params.MessageSid ?? request.params.SmsSid ?? '';
+    const reported = request.params.MessageStatus ?? request.params.SmsStatus ?? '';
+    const errorCode = request.params.ErrorCode;
+    const messages = this.dataSource.getRepository(SmsMessageEntity);
+    const message = sid ? await messages.findOneBy({ sid }) : null;
+    const next = fromTwilioStatus(reported, errorCode);
+    if (!message || !next) {
+      return NO_CONTENT; // not ours, or a status we do not track: nothing to change, and no retry wanted
+    }
+    const changed = await this.escalation.recordOutcome(message.notificationId, next, {
+      reason: next === 'expired' ? 'sms_validity_expired' : `sms_${reported}`,
+      ...(errorCode ? { detail: `twilio error ${errorCode}` } : {}),
+    });
+    if (changed) {
+      await messages.update(
+        { notificationId: message.notificationId },
+        { providerStatus: reported, errorCode: errorCode ?? null, updatedAt: new Date() },
+      );
+    }
+    return NO_CONTENT;
+  }
+
+  async inbound(request: TwilioWebhookRequest): Promise<TwilioWebhookResponse> {
+    if (!this.signedBy(request)) {
+      return FORBIDDEN;
+    }
+    const messageSid = request.params.MessageSid ?? request.params.SmsSid ?? '';
+    const from = request.params.From ?? '';
+    const text = (request.params.Body ?? '').slice(0, 1600);
+    const claimed = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(InboundSmsEntity)
+      .values({ messageSid, personId: null, taskId: null, outcome: 'received', receivedAt: new Date() })
+      .orIgnore()
+      .returning(['message_sid'])
+      .execute();
+    if (!messageSid || (claimed.raw as unknown[]).length === 0) {
+      return twiml(); // a replayed webhook: it was handled the first time
+    }
+    const people = (await this.dataSource.getRepository(ContactEntity).findBy({ phone: from })).map((c) => c.personId);
+    const chains = this.dataSource.getRepository(EscalationEntity);
+    const open =
+      people.length === 0
+        ? null
+        : await chains
+            .createQueryBuilder('c')
+            .where('c.person_id IN (:...people)', { people })
+            .andWhere(`c.state = 'running' AND c.task_id IS NOT NULL`)
+            .orderBy('c.created_at', 'DESC')
+            .getOne();
+    const latest =
+      open ??
+      (people.length === 0
+        ? null
+        : await chains
+            .createQueryBuilder('c')
+            .where('c.person_id IN (:...people)', { people })
+            .andWhere('c.task_id IS NOT NULL')
+            .orderBy('c.created_at', 'DESC')
+            .getOne());
+    const home = this.publicBaseUrl;
+    if (!latest) {
+      await this.settle(messageSid, null, null, 'unknown-sender');
+      return twiml(REPLY_TEXT.nothingOpen(home));
+    }
+    const link = appLink(home, { kind: 'task', id: latest.taskId! });
+    if (!isAcknowledgement(text)) {
+      await this.settle(messageSid, latest, text, 'not-understood');
+      return twiml(REPLY_TEXT.notUnderstood(link));
+    }
+    if (!open) {
+      await this.settle(messageSid, latest, text, 'refused');
+      return twiml(REPLY_TEXT.nothingOpen(home));
+    }
+    try {
+      await this.activation.acknowledge({
+        taskId: open.taskId!,
+        actorId: open.personId,
+        schoolIds: [open.cause.schoolId],
+        correlationId: open.cause.correlationId,
+      });
+    } catch (error) {
+      this.log.warn(`SMS reply could not acknowledge task ${open.taskId}: ${refusalOf(error)}`);
+      await this.settle(messageSid, open, text, 'refused');
+      return twiml(REPLY_TEXT.refused(link));
+    }
+    await this.settle(messageSid, open, text, 'acknowledged');
+    this.log.log(`task ${open.taskId} acknowledged by SMS reply`);
+    return twiml(REPLY_TEXT.acknowledged(link));
+  }
+
+  /** Records what a reply did and puts it on the incident's timeline (the text stays inside Crisisklaar). */
+  private async settle(
+    messageSid: string,
+    chain: EscalationEntity | null,
+    text: string | null,
+    outcome: 'acknowledged' | 'not-understood' | 'refused' | 'unknown-sender',
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(
+        InboundSmsEntity,
+        { messageSid },
+        { personId: chain?.personId ?? null, taskId: chain?.taskId ?? null, outcome },
+      );
+      if (chain && text !== null && outcome !== 'unknown-sender') {
+        const meta = { ...metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope), actor: chain.personId };
+        await addToOutbox(manager, [
+          buildEvent(EventSubject.NotificationReplyReceived, meta, {
+            personId: chain.personId,
+            taskId: chain.taskId!,
+            text,
+            outcome,
+          }),
+        ]);
+      }
+    });
+    this.escalation.nudge();
+  }
+}

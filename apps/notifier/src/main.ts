@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
 import { migrate, runMain, runService } from '#lib/platform';
+import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { loadNotifierEnv } from './notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
 
@@ -23,6 +24,9 @@ runMain('notifier', async () => {
     eventStrategy: (app) => app.get(JetStreamServer),
     beforeListen: async (app) => {
       await migrate(app.get<DataSource>(getDataSourceToken()), NOTIFIER_SCHEMA);
+      if (config.SEED_DEMO) {
+        await app.get(DemoContactsSeeder).seedIfEmpty();
+      }
     },
   });
 });

@@ -8,6 +8,7 @@ import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
 import { ContactEntity } from './contact/contact.entity.js';
 import { ContactRpcController } from './contact/contact.rpc.controller.js';
+import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { CreateNotifications1764288000000 } from './database/migrations/1764288000000-CreateNotifications.js';
 import { AddContacts1764381600000 } from './database/migrations/1764381600000-AddContacts.js';
 import { AddEscalationSmsAnnouncements1764468000000 } from './database/migrations/1764468000000-AddEscalationSmsAnnouncements.js';
@@ -101,6 +102,7 @@ export class NotifierModule {
       ],
       providers: [
         NotificationService,
+        DemoContactsSeeder,
         EscalationService,
         EscalationProcessor,
         AnnouncementService,

@@ -41,6 +41,8 @@ export interface DemoPerson {
   id: string;
   email: string;
   name: string;
+  /** A fictional Dutch mobile number (E.164) for SMS; the notifier seeds it as the person's phone. */
+  phone: string;
 }
 export interface DemoMembership {
   personId: string;
@@ -107,6 +109,7 @@ function build() {
       id: demoId(`person:${email}`),
       email,
       name: `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`,
+      phone: `+3161000${String(n).padStart(4, '0')}`,
     };
     n += 1;
     people.push(p);

@@ -7,7 +7,13 @@ import { DEMO_PASSWORD } from '#lib/demo';
 import { ensureDatabase } from '#lib/platform';
 import pg from 'pg';
 import { startApp, stopApps, waitForHealthy, type AppName, type RunningApp } from '../../../scripts/launcher.js';
-import { startFakePushService, type FakePushService } from '../../fakes/index.js';
+import {
+  startFakePushService,
+  startFakeTwilioApi,
+  type FakePushService,
+  type FakeTwilioApi,
+} from '../../fakes/index.js';
+import { TEST_TWILIO } from '../../support/notifier-harness.js';
 import { startNatsServer, type PrivateNatsServer } from '../../support/nats-server.js';
 
 const HEALTH_PORT_VAR: Record<AppName, string> = {
@@ -43,18 +49,22 @@ export class System {
     readonly env: NodeJS.ProcessEnv,
     readonly baseUrl: string,
     readonly push: FakePushService,
+    readonly twilio: FakeTwilioApi,
     readonly nats: PrivateNatsServer,
     private readonly databaseUrl: string,
   ) {}
 
-  static async start(): Promise<System> {
+  /** `env` overrides the apps' environment (e.g. short escalation waits). */
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<System> {
     const nats = await startNatsServer();
     const push = await startFakePushService();
+    // Status callbacks go to PUBLIC_BASE_URL, which is the gateway here: the whole webhook path is real.
+    const twilio = await startFakeTwilioApi({ ...TEST_TWILIO, callbackDelayMs: 50 });
     const databaseUrl = `postgres://postgres@127.0.0.1:5432/crisisklaar_test_e2e_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(databaseUrl);
     const vapid = webpush.generateVAPIDKeys();
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const env: NodeJS.ProcessEnv = {
+    const appEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
@@ -66,14 +76,20 @@ export class System {
       ACTIVATION_HTTP_PORT: String(ports[1]),
       NOTIFIER_HTTP_PORT: String(ports[2]),
       TIMELINE_HTTP_PORT: String(ports[3]),
-      PUBLIC_BASE_URL: 'https://crisisklaar.test',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${ports[0]}`,
+      TWILIO_ACCOUNT_SID: TEST_TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: TEST_TWILIO.authToken,
+      TWILIO_FROM: TEST_TWILIO.from,
+      TWILIO_API_BASE_URL: twilio.baseUrl,
+      SMS_RATE_PER_SECOND: '50',
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
       VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
       NODE_EXTRA_CA_CERTS: push.caFile,
       SEED_DEMO: 'true',
+      ...env,
     };
-    const system = new System(env, `http://127.0.0.1:${ports[0]}`, push, nats, databaseUrl);
+    const system = new System(appEnv, `http://127.0.0.1:${ports[0]}`, push, twilio, nats, databaseUrl);
     await Promise.all((['activation', 'notifier', 'timeline', 'gateway'] as const).map((app) => system.startApp(app)));
     return system;
   }
@@ -109,6 +125,7 @@ export class System {
       writeFileSync(join(process.env.E2E_LOG_DIR, `e2e-${Date.now()}.log`), this.logs.join('\n'));
     }
     await this.push.close();
+    await this.twilio.close();
     await this.nats.dispose();
     const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
     await admin.connect();

@@ -4,13 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DelayedError, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { queueMetrics, runWithContext } from '#lib/observability';
-import { PUSH_SENDER, type PushMessage, type PushSender } from '../push/push-sender.port.js';
+import { PUSH_SENDER, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 import { PUBLIC_BASE_URL } from './public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
-import { appLink } from '../sms/sms-text.js';
+import { pushMessage } from '../push/push-message.js';
 
 /**
  * Sends one notification to every device of its person. Safe to run again: devices that already accepted it
@@ -65,7 +65,7 @@ export class PushDeliveryProcessor extends WorkerHost {
     let gone = 0;
     let retry: string | undefined;
     let retryAfterMs: number | undefined;
-    const message = this.message(notification);
+    const message = pushMessage(this.publicBaseUrl, notification);
     for (const subscription of subscriptions.filter((s) => !done.has(s.id))) {
       const result = await this.sender.send(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
@@ -113,39 +113,6 @@ export class PushDeliveryProcessor extends WorkerHost {
     const reason = gone === subscriptions.length ? 'push_subscription_expired' : 'push_rejected';
     await this.escalation.recordOutcome(notification.id, 'failed', { reason });
     return reason;
-  }
-
-  /** A reference and a link; no calamity type, names or free text (they would pass through push services). */
-  private message(n: NotificationEntity): PushMessage {
-    const drill = n.cause.drill;
-    const label = drill ? 'Crisisklaar (oefening)' : 'Crisisklaar';
-    if (n.announcementId) {
-      return {
-        v: 1,
-        kind: 'announcement',
-        announcementId: n.announcementId,
-        incidentId: n.incidentId,
-        drill,
-        url: appLink(this.publicBaseUrl, { kind: 'announcement', id: n.announcementId }),
-        title: `${label}: bericht van het crisisteam`,
-        body: 'Open de app om het te lezen. / Open the app to read it.',
-        actions: [{ action: 'open', title: 'Openen' }],
-      };
-    }
-    return {
-      v: 1,
-      kind: 'task',
-      taskId: n.taskId!,
-      incidentId: n.incidentId,
-      drill,
-      url: appLink(this.publicBaseUrl, { kind: 'task', id: n.taskId! }),
-      title: `${label}: nieuwe taak`,
-      body: 'Open de app voor je taak. / Open the app for your task.',
-      actions: [
-        { action: 'acknowledge', title: 'Ik pak het op' },
-        { action: 'open', title: 'Openen' },
-      ],
-    };
   }
 
   @OnWorkerEvent('completed')

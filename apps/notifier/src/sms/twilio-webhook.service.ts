@@ -90,18 +90,18 @@ export class TwilioWebhookService {
     if (!this.signedBy(request)) {
       return FORBIDDEN;
     }
+    const receivedAt = new Date();
     const messageSid = request.params.MessageSid ?? request.params.SmsSid ?? '';
     const from = request.params.From ?? '';
     const text = (request.params.Body ?? '').slice(0, 1600);
-    const claimed = await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(InboundSmsEntity)
-      .values({ messageSid, personId: null, taskId: null, outcome: 'received', receivedAt: new Date() })
-      .orIgnore()
-      .returning(['message_sid'])
-      .execute();
-    if (!messageSid || (claimed.raw as unknown[]).length === 0) {
+    // Claim the MessageSid first: a replayed webhook (same sid) finds it taken and changes nothing.
+    const claimed = await this.dataSource.query<unknown[]>(
+      `INSERT INTO ${this.dataSource.getRepository(InboundSmsEntity).metadata.tablePath}
+         ("message_sid", "outcome", "received_at") VALUES ($1, 'received', now())
+       ON CONFLICT DO NOTHING RETURNING "message_sid"`,
+      [messageSid],
+    );
+    if (!messageSid || claimed.length === 0) {
       return twiml(); // a replayed webhook: it was handled the first time
     }
     const people = (await this.dataSource.getRepository(ContactEntity).findBy({ phone: from })).map((c) => c.personId);
@@ -127,16 +127,16 @@ export class TwilioWebhookService {
             .getOne());
     const home = this.publicBaseUrl;
     if (!latest) {
-      await this.settle(messageSid, null, null, 'unknown-sender');
+      await this.settle(receivedAt, messageSid, null, null, 'unknown-sender');
       return twiml(REPLY_TEXT.nothingOpen(home));
     }
     const link = appLink(home, { kind: 'task', id: latest.taskId! });
     if (!isAcknowledgement(text)) {
-      await this.settle(messageSid, latest, text, 'not-understood');
+      await this.settle(receivedAt, messageSid, latest, text, 'not-understood');
       return twiml(REPLY_TEXT.notUnderstood(link));
     }
     if (!open) {
-      await this.settle(messageSid, latest, text, 'refused');
+      await this.settle(receivedAt, messageSid, latest, text, 'refused');
       return twiml(REPLY_TEXT.nothingOpen(home));
     }
     try {
@@ -148,16 +148,17 @@ export class TwilioWebhookService {
       });
     } catch (error) {
       this.log.warn(`SMS reply could not acknowledge task ${open.taskId}: ${refusalOf(error)}`);
-      await this.settle(messageSid, open, text, 'refused');
+      await this.settle(receivedAt, messageSid, open, text, 'refused');
       return twiml(REPLY_TEXT.refused(link));
     }
-    await this.settle(messageSid, open, text, 'acknowledged');
+    await this.settle(receivedAt, messageSid, open, text, 'acknowledged');
     this.log.log(`task ${open.taskId} acknowledged by SMS reply`);
     return twiml(REPLY_TEXT.acknowledged(link));
   }
 
   /** Records what a reply did and puts it on the incident's timeline (the text stays inside Crisisklaar). */
   private async settle(
+    receivedAt: Date,
     messageSid: string,
     chain: EscalationEntity | null,
     text: string | null,
@@ -171,14 +172,14 @@ export class TwilioWebhookService {
       );
       if (chain && text !== null && outcome !== 'unknown-sender') {
         const meta = { ...metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope), actor: chain.personId };
-        await addToOutbox(manager, [
-          buildEvent(EventSubject.NotificationReplyReceived, meta, {
-            personId: chain.personId,
-            taskId: chain.taskId!,
-            text,
-            outcome,
-          }),
-        ]);
+        const event = buildEvent(EventSubject.NotificationReplyReceived, meta, {
+          personId: chain.personId,
+          taskId: chain.taskId!,
+          text,
+          outcome,
+        });
+        // It happened when the reply came in, before the acknowledgement it caused.
+        await addToOutbox(manager, [{ ...event, occurredAt: receivedAt.toISOString() }]);
       }
     });
     this.escalation.nudge();

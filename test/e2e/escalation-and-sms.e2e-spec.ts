@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { AnnouncementView, DeliveryView, IncidentView, TaskView, TimelineEntryView } from '#lib/contracts';
 import { CRISIS_ROLES, DEMO_MEMBERSHIPS, DEMO_PEOPLE, demoPerson, type DemoPerson } from '#lib/demo';
-import { TEST_TWILIO } from '../support/notifier-harness.js';
+import { TEST_TWILIO } from '../support/twilio.js';
 import { sleep, waitFor } from '../support/wait.js';
 import { System, type Api } from './support/system.js';
 
@@ -260,6 +260,28 @@ describe('escalation, SMS and announcements', () => {
     );
     expect(handovers).toHaveLength(1);
   }, 120_000);
+
+  it('shows the queue board at /admin/queues to admins only', async () => {
+    const board = `${system.baseUrl}/admin/queues`;
+    expect((await fetch(board)).status).toBe(401);
+    expect((await leader.get('/admin/queues')).status).toBe(403);
+    expect((await leader.request('POST', '/api/admin/queues/session')).status).toBe(403);
+    const admin = await system.login('beheer@deregenboog.example');
+    const session = await fetch(`${system.baseUrl}/api/admin/queues/session`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(session.status).toBe(204);
+    const cookie = session.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^ck_admin_queues=[^;]+; Path=\/admin\/queues; HttpOnly; SameSite=Strict/);
+    const page = await fetch(board, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const queues = await fetch(`${board}/api/queues`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(queues.status).toBe(200);
+    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+    expect(names).toEqual(['notification-escalation', 'notification-sms', 'notification-web-push']);
+  });
 
   it('never lets a name, the calamity or any typed text reach a push service or Twilio', () => {
     const outbound = [...system.push.received.map((p) => p.payload), ...system.twilio.messages.map((m) => m.body)].join(

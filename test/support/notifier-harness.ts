@@ -20,13 +20,10 @@ import { PUSH_SENDER } from '../../apps/notifier/src/push/push-sender.port.js';
 import { WebPushSender } from '../../apps/notifier/src/push/web-push.sender.js';
 import { startFakePushService, startFakeTwilioApi, type FakePushService, type FakeTwilioApi } from '../fakes/index.js';
 import { testDatabaseUrl } from './database.js';
+import { TEST_TWILIO } from './twilio.js';
 import { startNatsServer, type PrivateNatsServer } from './nats-server.js';
 
-export const TEST_TWILIO = {
-  accountSid: `AC${'0123456789abcdef'.repeat(2)}`,
-  authToken: 'test-auth-token-0123456789',
-  from: '+3197010000001',
-};
+export { TEST_TWILIO };
 
 /**
  * The notifier app in-process against the real PostgreSQL, Redis and a private nats-server, with the fake push

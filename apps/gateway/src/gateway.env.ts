@@ -10,6 +10,8 @@ export const gatewayEnvSchema = {
   AUTH_TOKEN_SECRET: env.optional(env.secret(32, 'at least 32 characters')),
   /** Lifetime of an access token. */
   ACCESS_TOKEN_TTL_SECONDS: env.int(60, 86_400, 900),
+  /** The notifier's internal HTTP address: the gateway passes /admin/queues (the queue board) to it, for admins. */
+  NOTIFIER_ADMIN_URL: env.url(['http', 'https'], 'http://127.0.0.1:3002'),
   /** How long the gateway waits for another app's answer before it says 503. */
   RPC_TIMEOUT_MS: env.int(100, 60_000, 5_000),
 };

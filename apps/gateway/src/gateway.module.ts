@@ -19,6 +19,7 @@ import { HealthController } from './health.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
 import { AnnouncementController } from './announcement/announcement.controller.js';
 import { TwilioWebhookController } from './webhook/twilio-webhook.controller.js';
+import { AdminQueuesController, NOTIFIER_ADMIN_URL } from './admin/admin-queues.controller.js';
 import { PlanController } from './plan/plan.controller.js';
 import { PushController, VAPID_PUBLIC_KEY } from './push/push.controller.js';
 import { TaskController } from './task/task.controller.js';
@@ -56,6 +57,7 @@ export class GatewayModule {
         ContactController,
         AnnouncementController,
         TwilioWebhookController,
+        AdminQueuesController,
         HealthController,
       ],
       providers: [
@@ -63,6 +65,7 @@ export class GatewayModule {
         DemoAccountsSeeder,
         RpcClient,
         { provide: RPC_TIMEOUT_MS, useValue: config.RPC_TIMEOUT_MS },
+        { provide: NOTIFIER_ADMIN_URL, useValue: config.NOTIFIER_ADMIN_URL },
         { provide: VAPID_PUBLIC_KEY, useValue: config.VAPID_PUBLIC_KEY },
         {
           provide: TokenService,

@@ -6,12 +6,13 @@ import { migrate, runMain, runService } from '#lib/platform';
 import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { loadNotifierEnv } from './notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
+import { queueBoardModules } from './queue-board.js';
 
 runMain('notifier', async () => {
   const config = loadNotifierEnv();
   await runService({
     app: 'notifier',
-    module: NotifierModule.forRoot(config),
+    module: NotifierModule.forRoot(config, await queueBoardModules()),
     httpPort: config.NOTIFIER_HTTP_PORT,
     logLevel: config.LOG_LEVEL,
     natsUrl: config.NATS_URL,

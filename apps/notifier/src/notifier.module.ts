@@ -46,7 +46,8 @@ export const NOTIFIER_SCHEMA = 'notifier';
 
 @Module({})
 export class NotifierModule {
-  static forRoot(config: NotifierEnv): DynamicModule {
+  /** `extraImports`: modules only the running app adds (the queue board, see queue-board.ts). */
+  static forRoot(config: NotifierEnv, extraImports: DynamicModule[] = []): DynamicModule {
     const servers = [config.NATS_URL];
     const redis = createRedis(config.REDIS_URL);
     const twilio = twilioSettings(config);
@@ -91,6 +92,7 @@ export class NotifierModule {
         TerminusModule,
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'notifier' }),
+        ...extraImports,
       ],
       controllers: [
         TaskEventsConsumer,

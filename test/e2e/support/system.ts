@@ -13,7 +13,7 @@ import {
   type FakePushService,
   type FakeTwilioApi,
 } from '../../fakes/index.js';
-import { TEST_TWILIO } from '../../support/notifier-harness.js';
+import { TEST_TWILIO } from '../../support/twilio.js';
 import { startNatsServer, type PrivateNatsServer } from '../../support/nats-server.js';
 
 const HEALTH_PORT_VAR: Record<AppName, string> = {
@@ -82,6 +82,7 @@ export class System {
       TWILIO_FROM: TEST_TWILIO.from,
       TWILIO_API_BASE_URL: twilio.baseUrl,
       SMS_RATE_PER_SECOND: '50',
+      NOTIFIER_ADMIN_URL: `http://127.0.0.1:${ports[2]}`,
       VAPID_PUBLIC_KEY: vapid.publicKey,
       VAPID_PRIVATE_KEY: vapid.privateKey,
       VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
@@ -151,7 +152,7 @@ export class System {
 export class Api {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async request<T = unknown>(

@@ -6,8 +6,14 @@ import { TaskService } from './task.service.js';
 
 @Controller()
 @UseFilters(JetStreamErrorFilter)
+/** What the notifier reports back: a task reached its assignee (notified), or nobody picked it up. */
 export class NotificationUnacknowledgedConsumer {
   constructor(private readonly tasks: TaskService) {}
+
+  @EventPattern<string>(EventSubject.NotificationSent, JETSTREAM)
+  async sent(@Payload() event: EventEnvelope<typeof EventSubject.NotificationSent>): Promise<void> {
+    await this.tasks.onNotified(event);
+  }
 
   @EventPattern<string>(EventSubject.NotificationUnacknowledged, JETSTREAM)
   async handle(@Payload() event: EventEnvelope<typeof EventSubject.NotificationUnacknowledged>): Promise<void> {

@@ -188,6 +188,31 @@ describe(TaskService.name, () => {
     expect(await tasks.listMine(logkeeper, [otherSchool.id])).toEqual([]);
   });
 
+  it('marks a task notified once a notification reached its assignee, and never moves it back', async () => {
+    const incident = await trigger();
+    const log = incident.tasks.find((t) => t.role === 'logkeeper')!;
+    const sent = (personId: string) =>
+      buildEvent(
+        EventSubject.NotificationSent,
+        {
+          boardId: incident.boardId,
+          schoolId: incident.schoolId,
+          incidentId: incident.id,
+          actor: 'system',
+          correlationId: 'corr-sent',
+          causationId: null,
+          drill: false,
+        },
+        { notificationId: randomUUID(), taskId: log.id, personId, channel: 'sms', attempt: 1, devices: 1 },
+      );
+    expect(await tasks.onNotified(sent(logkeeperDeputy))).toBe(false); // not the assignee
+    expect(await tasks.onNotified(sent(logkeeper))).toBe(true);
+    expect((await dataSource.getRepository(TaskEntity).findOneByOrFail({ id: log.id })).status).toBe('notified');
+    await tasks.change(as(logkeeper, log.id), { action: 'acknowledge' });
+    expect(await tasks.onNotified(sent(logkeeper))).toBe(false); // a late report does not undo the acknowledgement
+    expect((await dataSource.getRepository(TaskEntity).findOneByOrFail({ id: log.id })).status).toBe('acknowledged');
+  });
+
   describe('when nobody picks a task up', () => {
     const unacknowledged = (incident: IncidentView, taskId: string, personId: string) =>
       buildEvent(

@@ -179,6 +179,24 @@ export class TaskService {
   }
 
   /**
+   * A notification about the task reached its assignee's device or phone: pending → notified. Only forward,
+   * only for the current assignee, so a late or repeated event changes nothing.
+   */
+  async onNotified(event: EventEnvelope<typeof EventSubject.NotificationSent>): Promise<boolean> {
+    const { taskId, personId } = event.payload;
+    if (!taskId) {
+      return false; // an announcement, not a task
+    }
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set({ status: 'notified', updatedAt: new Date() })
+      .where(`id = :taskId AND assignee_id = :personId AND status = 'pending'`, { taskId, personId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
    * Nobody picked the task up on any channel: it goes to the next deputy of the role (in plan order), or, when
    * the role has nobody left, the leader gets a task saying the role is unstaffed. Once only per event (inbox);
    * nothing happens when the task was acknowledged, finished or moved meanwhile: an acknowledgement stops the

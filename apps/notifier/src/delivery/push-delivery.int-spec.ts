@@ -140,6 +140,19 @@ describe('push delivery', () => {
     expect(push.rejected.filter((p) => p.subscriptionId === device.id && p.status === 503)).toHaveLength(1);
   });
 
+  it('waits as long as a push service’s Retry-After asks after a 429, then delivers once', async () => {
+    const { personId, device } = await personWithDevice();
+    push.respondWith(device.id, 429, { times: 1, retryAfter: 3 });
+    const event = taskAssigned(personId);
+    await escalation.onTaskEvent(event);
+    const [accepted] = await push.waitFor((p) => p.subscriptionId === device.id, 20_000);
+    const [refused] = push.rejected.filter((p) => p.subscriptionId === device.id && p.status === 429);
+    // Exponential backoff alone would retry after 1 s; the service asked for 3.
+    expect(accepted!.receivedAt.getTime() - refused!.receivedAt.getTime()).toBeGreaterThanOrEqual(2_900);
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 10_000 });
+    expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(1);
+  });
+
   it('deletes a subscription the push service says is gone (410) and reports the notification as failed', async () => {
     const { personId, device } = await personWithDevice();
     push.respondWith(device.id, 410, { times: 1 });

@@ -160,6 +160,8 @@ describe('escalation', () => {
     const p = await person();
     const event = await assign(p.personId);
     await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 10_000 });
+    // Twilio answered; the notifier records the SID and the status right after.
+    await waitFor(async () => (await notificationsOf(event.payload.taskId))[1]?.status === 'sent');
     const escalated = await h.dataSource.query<
       { envelope: EventEnvelope<typeof EventSubject.NotificationEscalated> }[]
     >(`SELECT envelope FROM notifier.outbox WHERE envelope->>'type' = $1 AND envelope->'payload'->>'taskId' = $2`, [

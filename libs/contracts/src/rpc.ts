@@ -288,7 +288,16 @@ export interface RpcContract {
   [RpcPattern.DismissTask]: { request: TaskCommand & { reason: string }; response: TaskView };
   [RpcPattern.ReassignTask]: { request: TaskCommand & { assigneeId: string }; response: TaskView };
   [RpcPattern.ListTimeline]: {
-    request: { incidentId: string; afterSeq?: number; limit?: number; types?: string[]; manualOnly?: boolean };
+    request: {
+      incidentId: string;
+      afterSeq?: number;
+      limit?: number;
+      types?: string[];
+      manualOnly?: boolean;
+      role?: string;
+      personId?: string;
+      phase?: number;
+    };
     response: TimelineEntryView[];
   };
   [RpcPattern.AddLogEntry]: {

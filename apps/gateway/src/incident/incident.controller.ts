@@ -16,6 +16,7 @@ import {
   type IncidentCommand,
   type IncidentView,
   type LegalChainView,
+  type RpcRequest,
   type TimelineEntryView,
 } from '#lib/contracts';
 import type { Caller } from '../account/account.service.js';
@@ -36,6 +37,7 @@ import {
   ProtocolDto,
   RecordLegalStepRequestDto,
   TimelineEntryDto,
+  TimelineQueryDto,
   TimelineVerificationDto,
   TriggerIncidentRequestDto,
 } from './incident.dto.js';
@@ -227,35 +229,56 @@ export class IncidentController {
     return this.rpc.call(RpcPattern.ListDeliveries, { incidentId: id });
   }
 
+  /**
+   * The incident's story in order, with filters for review; `afterSeq` + `limit` page through it (the
+   * `Link: <…>; rel="next"` header names the next page). `format=csv` exports everything that matches.
+   */
   @Get('incidents/:id/timeline')
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiQuery({ name: 'type', required: false, description: 'Only these entry types, comma-separated' })
-  @ApiQuery({ name: 'manual', required: false, description: 'true: only the log entries people wrote' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: [TimelineEntryDto] })
   async timeline(
     @CurrentCaller() caller: Caller,
     @Param('id', uuid) id: string,
     @Res({ passthrough: true }) res: Response,
-    @Query('format') format?: string,
-    @Query('type') type?: string,
-    @Query('manual') manual?: string,
+    @Query() query: TimelineQueryDto,
   ): Promise<TimelineEntryView[] | string> {
     await this.readable(caller, id);
-    const types = type
+    const types = query.type
       ?.split(',')
       .map((t) => t.trim())
       .filter((t) => t.length > 0);
-    const entries = await this.allEntries(id, {
+    const filter = {
       ...(types?.length ? { types } : {}),
-      ...(manual === 'true' ? { manualOnly: true } : {}),
-    });
-    if (format === 'csv') {
+      ...(query.manual === 'true' ? { manualOnly: true } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      ...(query.person ? { personId: query.person } : {}),
+      ...(query.phase ? { phase: query.phase } : {}),
+    };
+    if (query.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="timeline-${id}.csv"`);
-      return toCsv(entries);
+      return toCsv(await this.allEntries(id, filter));
     }
-    return entries;
+    if (query.limit === undefined && query.afterSeq === undefined) {
+      return this.allEntries(id, filter);
+    }
+    const limit = query.limit ?? 100;
+    const page = await this.rpc.call(RpcPattern.ListTimeline, {
+      incidentId: id,
+      afterSeq: query.afterSeq ?? 0,
+      limit,
+      ...filter,
+    });
+    if (page.length === limit) {
+      const next = new URLSearchParams(
+        Object.entries({ ...query, afterSeq: page.at(-1)!.seq, limit }).map(([k, v]): [string, string] => [
+          k,
+          String(v),
+        ]),
+      );
+      res.setHeader('Link', `</api/incidents/${id}/timeline?${next.toString()}>; rel="next"`);
+    }
+    return page;
   }
 
   @Get('incidents/:id/timeline/verify')
@@ -276,7 +299,7 @@ export class IncidentController {
 
   private async allEntries(
     incidentId: string,
-    filter: { types?: string[]; manualOnly?: boolean },
+    filter: Omit<RpcRequest<typeof RpcPattern.ListTimeline>, 'incidentId' | 'afterSeq' | 'limit'>,
   ): Promise<TimelineEntryView[]> {
     const entries: TimelineEntryView[] = [];
     for (;;) {

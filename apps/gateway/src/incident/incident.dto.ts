@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -9,6 +10,7 @@ import {
   IsUUID,
   Length,
   Matches,
+  Max,
   MaxLength,
   Min,
 } from 'class-validator';
@@ -247,4 +249,63 @@ export class DeliveryDto {
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) acknowledgedAt!: string | null;
   @ApiProperty() updatedAt!: string;
+}
+
+/** Filters and paging of the timeline; every filter given applies. */
+export class TimelineQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({
+    description: 'Only these entry types, comma-separated',
+    example: 'log.entry,crisis.task.acknowledged.v1',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: only the log entries people wrote' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  manual?: 'true' | 'false';
+
+  @ApiPropertyOptional({ example: 'family-liaison', description: 'Only entries about this crisis role' })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,63}$/)
+  role?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only entries by or about this person' })
+  @IsOptional()
+  @IsUUID()
+  person?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 5,
+    description: 'Only what happened while the incident was in this phase',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  phase?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Paging: entries after this seq' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  afterSeq?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'Paging: at most this many entries (default 100)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
 }

@@ -31,6 +31,9 @@ class ListTimelineQuery {
   @IsOptional() @IsInt() @Min(1) @Max(5000) limit?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) types?: string[];
   @IsOptional() @IsBoolean() manualOnly?: boolean;
+  @IsOptional() @IsString() @Length(1, 64) role?: string;
+  @IsOptional() @IsUUID() personId?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(5) phase?: number;
 }
 
 class AddLogEntryCommand implements LogEntryInput {
@@ -73,6 +76,9 @@ export class TimelineController {
     return this.timeline.list(query.incidentId, query.afterSeq, query.limit, {
       ...(query.types ? { types: query.types } : {}),
       ...(query.manualOnly ? { manualOnly: true } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      ...(query.personId ? { personId: query.personId } : {}),
+      ...(query.phase ? { phase: query.phase } : {}),
     });
   }
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { EventEnvelope } from '#lib/contracts';
-import { taskAssignedEvent } from '../../../../test/support/events.js';
+import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
+import { taskAssignedEvent, TEST_META } from '../../../../test/support/events.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { CreateTimeline1764288000000 } from '../database/migrations/1764288000000-CreateTimeline.js';
 import {
@@ -55,6 +55,52 @@ describe(TimelineService.name, () => {
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(new Set(entries.map((e) => e.eventId)).size).toBe(25);
     expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: 25, firstBrokenSeq: null });
+  });
+
+  it('narrows the review by role, by person and by the phase the incident was in, and pages through it', async () => {
+    const incidentId = randomUUID();
+    const [anna, bram] = [randomUUID(), randomUUID()];
+    const meta = { ...TEST_META, incidentId, correlationId: randomUUID() };
+    const at = (minutes: number) => new Date(Date.parse('2026-11-28T08:00:00Z') + minutes * 60_000).toISOString();
+    const events: EventEnvelope[] = [
+      {
+        ...taskAssignedEvent({ taskId: randomUUID(), role: 'family-liaison', assigneeId: anna }, meta),
+        occurredAt: at(1),
+      },
+      { ...taskAssignedEvent({ taskId: randomUUID(), role: 'logkeeper', assigneeId: bram }, meta), occurredAt: at(2) },
+      {
+        ...buildEvent(EventSubject.IncidentPhaseChanged, meta, {
+          phase: 2,
+          status: 'active',
+          previousPhase: 1,
+          previousStatus: 'active',
+        }),
+        occurredAt: at(3),
+      },
+      {
+        ...buildEvent(
+          EventSubject.TaskAcknowledged,
+          { ...meta, actor: anna },
+          {
+            taskId: randomUUID(),
+            role: 'family-liaison',
+            assigneeId: anna,
+          },
+        ),
+        occurredAt: at(4),
+      },
+    ];
+    for (const event of events) {
+      await timeline.append(event);
+    }
+    const seqs = (entries: { seq: number }[]) => entries.map((e) => e.seq);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { role: 'family-liaison' }))).toEqual([1, 4]);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { personId: bram }))).toEqual([2]);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { personId: anna }))).toEqual([1, 4]);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { phase: 1 }))).toEqual([1, 2]);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { phase: 2 }))).toEqual([3, 4]);
+    expect(seqs(await timeline.list(incidentId, 0, 100, { phase: 2, role: 'family-liaison' }))).toEqual([4]);
+    expect(seqs(await timeline.list(incidentId, 1, 2))).toEqual([2, 3]);
   });
 
   it('keeps incidents apart: each has its own chain from seq 1', async () => {

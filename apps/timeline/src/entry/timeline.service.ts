@@ -12,6 +12,18 @@ import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js
 /** The type of a log entry a person wrote (the other entries are the events' subjects). */
 export const LOG_ENTRY_TYPE = 'log.entry';
 
+/** What a review may narrow the timeline to; all given filters apply together. */
+export interface TimelineFilter {
+  types?: string[];
+  manualOnly?: boolean;
+  /** Entries about a crisis role (task events carry it). */
+  role?: string;
+  /** Entries by or about a person. */
+  personId?: string;
+  /** Entries that happened while the incident was in this protocol phase. */
+  phase?: number;
+}
+
 export const LOG_CATEGORIES = ['decision', 'contact', 'action', 'observation'] as const;
 
 export interface LogEntryInput {
@@ -161,7 +173,7 @@ export class TimelineService {
     incidentId: string,
     afterSeq = 0,
     limit = 1000,
-    filter: { types?: string[]; manualOnly?: boolean } = {},
+    filter: TimelineFilter = {},
   ): Promise<TimelineEntryView[]> {
     const query = this.dataSource
       .getRepository(TimelineEntryEntity)
@@ -172,6 +184,27 @@ export class TimelineService {
     }
     if (filter.types && filter.types.length > 0) {
       query.andWhere('e.type IN (:...types)', { types: filter.types });
+    }
+    if (filter.role) {
+      query.andWhere(`e.data ->> 'role' = :role`, { role: filter.role });
+    }
+    if (filter.personId) {
+      // Who did it, or whom it was about: the actor, an assignee, the person notified.
+      query.andWhere(
+        `(e.actor = :person OR e.data ->> 'assigneeId' = :person OR e.data ->> 'personId' = :person
+          OR e.data ->> 'toAssigneeId' = :person OR e.data ->> 'fromAssigneeId' = :person)`,
+        { person: filter.personId },
+      );
+    }
+    if (filter.phase) {
+      // The phase the incident was in when it happened: the last phase change before it (phase 1 at the start).
+      query.andWhere(
+        `coalesce((SELECT (p.data ->> 'phase')::int FROM ${this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath} p
+           WHERE p.incident_id = e.incident_id AND p.type = :phaseChanged
+             AND p.occurred_at::timestamptz <= e.occurred_at::timestamptz
+           ORDER BY p.occurred_at::timestamptz DESC, p.seq DESC LIMIT 1), 1) = :phase`,
+        { phase: filter.phase, phaseChanged: 'crisis.incident.phase-changed.v1' },
+      );
     }
     const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getMany();
     return rows.map(toView);

@@ -216,6 +216,83 @@ export interface DeliveryView {
   label: { nl: string; en: string };
 }
 
+/** A protocol milestone and when it was reached (seconds since the trigger). */
+export interface ReportMilestone {
+  key: 'team-convened' | 'family-contacted' | 'staff-informed' | 'pupils-informed' | 'parents-informed' | 'board-informed';
+  label: LocalizedText;
+  /** Whether the incident's plan had a task for it (a fire has no family to call). */
+  inPlan: boolean;
+  at: string | null;
+  afterSeconds: number | null;
+}
+
+/** One task: the plan (due) against what happened. */
+export interface ReportTask {
+  taskId: string;
+  templateId: string;
+  role: string;
+  title: LocalizedText;
+  priority: 'critical' | 'high' | 'normal';
+  phase: number;
+  assigneeId: string | null;
+  assignedAt: string;
+  dueAt: string;
+  acknowledgedAt: string | null;
+  completedAt: string | null;
+  dismissedAt: string | null;
+  outcome: 'done' | 'not-applicable' | 'open';
+  /** From the assignment to the acknowledgement. */
+  ackSeconds: number | null;
+  /** Done (or, while open, the end of the incident or now) minus due: positive is late. */
+  lateSeconds: number | null;
+  overdue: boolean;
+  handovers: number;
+}
+
+export interface ReportRole {
+  role: string;
+  tasks: number;
+  acknowledged: number;
+  done: number;
+  medianAckSeconds: number | null;
+  slowestAckSeconds: number | null;
+  handovers: number;
+}
+
+/** The evaluation report of an incident, computed from its timeline. */
+export interface EvaluationReport {
+  incidentId: string;
+  drill: boolean;
+  calamityType: string | null;
+  triggeredAt: string | null;
+  endedAt: string | null;
+  endedAs: 'closed' | 'cancelled' | null;
+  generatedAt: string;
+  milestones: ReportMilestone[];
+  tasks: ReportTask[];
+  roles: ReportRole[];
+  overdue: string[];
+  deliveries: {
+    /** People who were sent anything. */
+    people: number;
+    /** People reached on at least one channel (a push service or Twilio took it). */
+    reached: number;
+    /** People no channel reached. */
+    unreachable: number;
+    pushSent: number;
+    pushFailed: number;
+    smsSent: number;
+    smsDelivered: number;
+    smsFailed: number;
+    /** SMS kept in the local outbox because no provider was configured. */
+    smsNotSent: number;
+    escalations: number;
+    /** Tasks handed to a deputy because nobody picked them up. */
+    handovers: number;
+  };
+  log: { entries: number; corrections: number };
+}
+
 /** A message of the crisis team to an audience; the text is read in the app only. */
 export interface AnnouncementView {
   id: string;
@@ -316,6 +393,7 @@ export interface RpcContract {
     };
     response: TimelineEntryView;
   };
+  [RpcPattern.GetReport]: { request: { incidentId: string }; response: EvaluationReport };
   [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
   [RpcPattern.RegisterPushSubscription]: {
     request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };

@@ -65,6 +65,7 @@ export const RpcPattern = {
   ListProtocols: 'rpc.activation.protocol.list.v1',
   ListTimeline: 'rpc.timeline.entry.list.v1',
   VerifyTimeline: 'rpc.timeline.chain.verify.v1',
+  GetReport: 'rpc.timeline.report.get.v1',
   AddLogEntry: 'rpc.timeline.log.add.v1',
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',

@@ -16,6 +16,7 @@ import {
   type IncidentCommand,
   type IncidentView,
   type LegalChainView,
+  type EvaluationReport,
   type RpcRequest,
   type TimelineEntryView,
 } from '#lib/contracts';
@@ -37,10 +38,12 @@ import {
   ProtocolDto,
   RecordLegalStepRequestDto,
   TimelineEntryDto,
+  ReportQueryDto,
   TimelineQueryDto,
   TimelineVerificationDto,
   TriggerIncidentRequestDto,
 } from './incident.dto.js';
+import { reportHtml } from './report-html.js';
 import { toCsv } from './timeline-csv.js';
 
 const INCIDENT: [string, string] = ['Incident', 'Incident'];
@@ -271,14 +274,38 @@ export class IncidentController {
     });
     if (page.length === limit) {
       const next = new URLSearchParams(
-        Object.entries({ ...query, afterSeq: page.at(-1)!.seq, limit }).map(([k, v]): [string, string] => [
-          k,
-          String(v),
-        ]),
+        Object.entries({ ...query, afterSeq: page.at(-1)!.seq, limit })
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]): [string, string] => [k, String(v)]),
       );
       res.setHeader('Link', `</api/incidents/${id}/timeline?${next.toString()}>; rel="next"`);
     }
     return page;
+  }
+
+  /**
+   * The evaluation report: plan against what happened per task, the protocol's milestones since the trigger,
+   * acknowledgement times per role, overdue tasks, reach. `format=html` is a printable page (Europe/Amsterdam).
+   */
+  @Get('incidents/:id/report')
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'html'] })
+  @ApiProduces('application/json', 'text/html')
+  @ApiOkResponse({ description: 'The evaluation report (JSON), or a printable page' })
+  async report(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) res: Response,
+    @Query() query: ReportQueryDto,
+  ): Promise<EvaluationReport | string> {
+    const incident = await this.readable(caller, id);
+    const report = await this.rpc.call(RpcPattern.GetReport, { incidentId: id });
+    if (query.format === 'html') {
+      const school = caller.memberships.find((m) => m.schoolId === incident.schoolId)?.schoolName ?? '';
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return reportHtml(report, incident, school);
+    }
+    return report;
   }
 
   @Get('incidents/:id/timeline/verify')

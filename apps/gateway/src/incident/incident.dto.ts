@@ -309,3 +309,10 @@ export class TimelineQueryDto {
   @Max(1000)
   limit?: number;
 }
+
+export class ReportQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'html'], default: 'json', description: 'html: a printable page' })
+  @IsOptional()
+  @IsIn(['json', 'html'])
+  format?: 'json' | 'html';
+}

@@ -45,8 +45,11 @@ describe('local SMS outbox', () => {
       { timeoutMs: 10_000 },
     );
     expect(kept).toMatchObject({ provider: 'local-outbox', toPhone: '+31611112222', sid: null });
-    const board = await h.get(ContactRpcController).deliveries({ incidentId: event.incidentId });
-    const sms = board.find((d) => d.channel === 'sms')!;
+    // The row is written before the hand-over; the status follows right after it.
+    const sms = await waitFor(async () => {
+      const board = await h.get(ContactRpcController).deliveries({ incidentId: event.incidentId });
+      return board.find((d) => d.channel === 'sms' && d.status !== 'queued');
+    });
     expect(sms).toMatchObject({ status: 'local_outbox', provider: 'local-outbox' });
     expect(sms.label.nl).toContain('NIET verstuurd');
     expect(sms.label.en).toContain('NOT sent');

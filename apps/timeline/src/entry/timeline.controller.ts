@@ -17,12 +17,14 @@ import {
 import {
   EVENT_STREAM,
   RpcPattern,
+  type EvaluationReport,
   type EventEnvelope,
   type TimelineEntryView,
   type TimelineVerification,
 } from '#lib/contracts';
 import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
+import { evaluationReport } from '../report/evaluation-report.js';
 import { LOG_CATEGORIES, TimelineService, type LogEntryInput } from './timeline.service.js';
 
 class ListTimelineQuery {
@@ -86,6 +88,13 @@ export class TimelineController {
   addLogEntry(@Payload() data: unknown): Promise<TimelineEntryView> {
     const command = validateRpc(AddLogEntryCommand, data);
     return this.timeline.addLogEntry({ ...command });
+  }
+
+  /** The evaluation report, computed from the incident's whole timeline at this moment. */
+  @MessagePattern(RpcPattern.GetReport)
+  async report(@Payload() data: unknown): Promise<EvaluationReport> {
+    const { incidentId } = validateRpc(VerifyTimelineQuery, data);
+    return evaluationReport(incidentId, await this.timeline.all(incidentId), new Date());
   }
 
   @MessagePattern(RpcPattern.VerifyTimeline)

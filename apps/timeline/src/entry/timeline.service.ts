@@ -210,6 +210,14 @@ export class TimelineService {
     return rows.map(toView);
   }
 
+  /** Every entry of the incident, in order (for the report). */
+  async all(incidentId: string): Promise<TimelineEntryView[]> {
+    const rows = await this.dataSource
+      .getRepository(TimelineEntryEntity)
+      .find({ where: { incidentId }, order: { seq: 'ASC' } });
+    return rows.map(toView);
+  }
+
   async verify(incidentId: string): Promise<TimelineVerification> {
     const rows = await this.dataSource
       .getRepository(TimelineEntryEntity)

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { EvaluationReport, IncidentView, TimelineEntryView } from '#lib/contracts';
+import { demoPerson } from '#lib/demo';
+import { waitFor } from '../support/wait.js';
+import { System, type Api } from './support/system.js';
+
+/**
+ * After an incident, management reads its story: trigger, acknowledge, complete, a log entry — then the
+ * timeline (with filters and pages), its CSV export and the evaluation report show them right.
+ */
+describe('review and evaluation report', () => {
+  let system: System;
+  let leader: Api;
+  let family: Api;
+  let incident: IncidentView;
+  const familyLiaison = demoPerson('familiecontact@deregenboog.example');
+  const leaderPerson = demoPerson('leider@deregenboog.example');
+
+  beforeAll(async () => {
+    system = await System.start();
+    leader = await system.login(leaderPerson.email);
+    family = await system.login(familyLiaison.email);
+    const me = await leader.get<{ memberships: { schoolId: string }[] }>('/api/me');
+    const trigger = await leader.post<IncidentView>('/api/incidents', {
+      calamityType: 'death-of-pupil',
+      schoolId: me.body.memberships[0]!.schoolId,
+      summary: 'Een leerling van groep 8 is overleden.',
+      drill: false,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    expect(trigger.status).toBe(201);
+    incident = trigger.body;
+    const convene = incident.tasks.find((t) => t.templateId === 'common.convene-team')!;
+    const callFamily = incident.tasks.find((t) => t.templateId === 'death.call-family')!;
+    expect((await leader.post(`/api/tasks/${convene.id}/acknowledge`, {})).status).toBe(200);
+    expect((await leader.post(`/api/tasks/${convene.id}/complete`, { note: 'Team om 08:20 bijeen' })).status).toBe(200);
+    expect((await family.post(`/api/tasks/${callFamily.id}/acknowledge`, {})).status).toBe(200);
+    expect((await family.post(`/api/tasks/${callFamily.id}/complete`, {})).status).toBe(200);
+    expect(
+      (
+        await family.post(`/api/incidents/${incident.id}/log`, {
+          text: 'Familie gebeld; bezoek morgen',
+          category: 'contact',
+        })
+      ).status,
+    ).toBe(201);
+    await waitFor(
+      async () =>
+        (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?manual=true`)).body.length ===
+          1 &&
+        (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?type=crisis.task.completed.v1`))
+          .body.length === 2,
+      { timeoutMs: 20_000, message: 'the steps on the timeline' },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it('tells the story in order, and exports the same entries as CSV', async () => {
+    const entries = (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline`)).body;
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    const types = entries.map((e) => e.type);
+    const convene = incident.tasks.find((t) => t.templateId === 'common.convene-team')!;
+    const steps = entries.filter((e) => e.data.taskId === convene.id).map((e) => e.type);
+    expect(steps.indexOf('crisis.task.assigned.v1')).toBeLessThan(steps.indexOf('crisis.task.acknowledged.v1'));
+    expect(steps.indexOf('crisis.task.acknowledged.v1')).toBeLessThan(steps.indexOf('crisis.task.completed.v1'));
+    expect(types[0]).toBe('crisis.incident.activated.v1');
+    const csv = await leader.get(`/api/incidents/${incident.id}/timeline?format=csv`);
+    const rows = csv.text.trim().split('\r\n').slice(1);
+    expect(rows.length).toBeGreaterThanOrEqual(entries.length);
+    expect(rows.slice(0, entries.length).map((r) => Number(r.split(',')[0]))).toEqual(entries.map((e) => e.seq));
+  });
+
+  it('narrows the review by role and person, pages through it, and refuses a bad filter naming it', async () => {
+    const byRole = (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?role=family-liaison`))
+      .body;
+    expect(byRole.length).toBeGreaterThanOrEqual(3);
+    expect(byRole.every((e) => e.data.role === 'family-liaison')).toBe(true);
+    const byPerson = (
+      await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?person=${familyLiaison.id}`)
+    ).body;
+    expect(byPerson.some((e) => e.type === 'log.entry')).toBe(true);
+    expect(
+      byPerson.every((e) => e.actor === familyLiaison.id || JSON.stringify(e.data).includes(familyLiaison.id)),
+    ).toBe(true);
+    const page = await fetch(`${system.baseUrl}/api/incidents/${incident.id}/timeline?limit=3`, {
+      headers: { authorization: `Bearer ${leader.token}` },
+    });
+    const first = (await page.json()) as TimelineEntryView[];
+    expect(first.map((e) => e.seq)).toEqual([1, 2, 3]);
+    const next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '')![1]!;
+    const second = (await leader.get<TimelineEntryView[]>(next)).body;
+    expect(second.map((e) => e.seq)).toEqual([4, 5, 6]);
+    const bad = await leader.get<{ field: string; code: string }>(`/api/incidents/${incident.id}/timeline?phase=9`);
+    expect([bad.status, bad.body.code, bad.body.field]).toEqual([400, 'VALIDATION_FAILED', 'phase']);
+  });
+
+  it('reports the milestones since the trigger, the tasks against the plan, and the log', async () => {
+    const res = await leader.get<EvaluationReport>(`/api/incidents/${incident.id}/report`);
+    expect(res.status).toBe(200);
+    const report = res.body;
+    expect(report).toMatchObject({
+      incidentId: incident.id,
+      drill: false,
+      calamityType: 'death-of-pupil',
+      endedAt: null,
+    });
+    const milestone = (key: string) => report.milestones.find((m) => m.key === key)!;
+    expect(milestone('team-convened').afterSeconds).toBeGreaterThanOrEqual(0);
+    expect(milestone('family-contacted').at).not.toBeNull();
+    expect(milestone('parents-informed')).toMatchObject({ inPlan: true, at: null });
+    const callFamily = report.tasks.find((t) => t.templateId === 'death.call-family')!;
+    expect(callFamily).toMatchObject({ outcome: 'done', assigneeId: familyLiaison.id, overdue: false });
+    expect(callFamily.lateSeconds!).toBeLessThan(0); // done well before it was due
+    expect(report.roles.find((r) => r.role === 'family-liaison')).toMatchObject({ acknowledged: 1, done: 1 });
+    expect(report.log).toEqual({ entries: 1, corrections: 0 });
+    expect(report.tasks).toHaveLength(incident.tasks.filter((t) => t.announceAt === incident.createdAt).length);
+  });
+
+  it('prints the report as a page, and keeps it from staff and from other schools', async () => {
+    const page = await leader.get(`/api/incidents/${incident.id}/report?format=html`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Evaluatie crisisinzet');
+    expect(page.text).toContain('Bel de familie');
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.get(`/api/incidents/${incident.id}/report`)).status).toBe(403);
+    const other = await system.login('leider@horizoncollege.example');
+    expect((await other.get(`/api/incidents/${incident.id}/report`)).status).toBe(404);
+  });
+});

@@ -218,7 +218,8 @@ export interface DeliveryView {
 
 /** A protocol milestone and when it was reached (seconds since the trigger). */
 export interface ReportMilestone {
-  key: 'team-convened' | 'family-contacted' | 'staff-informed' | 'pupils-informed' | 'parents-informed' | 'board-informed';
+  key:
+    'team-convened' | 'family-contacted' | 'staff-informed' | 'pupils-informed' | 'parents-informed' | 'board-informed';
   label: LocalizedText;
   /** Whether the incident's plan had a task for it (a fire has no family to call). */
   inPlan: boolean;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { EvaluationReport, IncidentView, TimelineEntryView } from '#lib/contracts';
+import type { CrisisPlanContent, EvaluationReport, IncidentView, TimelineEntryView } from '#lib/contracts';
 import { demoPerson } from '#lib/demo';
 import { waitFor } from '../support/wait.js';
 import { System, type Api } from './support/system.js';
@@ -118,6 +118,52 @@ describe('review and evaluation report', () => {
     expect(report.roles.find((r) => r.role === 'family-liaison')).toMatchObject({ acknowledged: 1, done: 1 });
     expect(report.log).toEqual({ entries: 1, corrections: 0 });
     expect(report.tasks).toHaveLength(incident.tasks.filter((t) => t.announceAt === incident.createdAt).length);
+  });
+
+  it('keeps the team’s findings, and turns a proposed plan change into a new plan version at the admin’s word', async () => {
+    const wentWell = await leader.post<TimelineEntryView>(`/api/incidents/${incident.id}/findings`, {
+      kind: 'went-well',
+      text: 'Binnen vijf minuten bijeen',
+    });
+    expect(wentWell.status).toBe(201);
+    const missing = await leader.post<{ field: string }>(`/api/incidents/${incident.id}/findings`, {
+      kind: 'plan-change',
+      text: 'BHV anders verdelen',
+    });
+    expect([missing.status, missing.body.field]).toEqual([400, 'proposedPlan']);
+    const schoolId = incident.schoolId;
+    const plan = (await leader.get<{ version: number; content: CrisisPlanContent }>(`/api/schools/${schoolId}/plan`))
+      .body;
+    const proposedPlan: CrisisPlanContent = {
+      ...plan.content,
+      roles: plan.content.roles.map((r) => (r.role === 'bhv' ? { ...r, people: [...r.people].reverse() } : r)),
+    };
+    const change = await leader.post<TimelineEntryView>(`/api/incidents/${incident.id}/findings`, {
+      kind: 'plan-change',
+      text: 'De plaatsvervanger BHV is er vaker: maak hem eerste',
+      proposedPlan,
+    });
+    expect(change.status).toBe(201);
+    expect((await leader.post(`/api/incidents/${incident.id}/findings/${change.body.seq}/apply`, {})).status).toBe(403);
+    const admin = await system.login('beheer@deregenboog.example');
+    expect((await admin.post(`/api/incidents/${incident.id}/findings/${wentWell.body.seq}/apply`, {})).status).toBe(
+      409,
+    );
+    expect((await admin.post(`/api/incidents/${incident.id}/findings/99999/apply`, {})).status).toBe(404);
+    const applied = await admin.post<{ version: number; content: CrisisPlanContent }>(
+      `/api/incidents/${incident.id}/findings/${change.body.seq}/apply`,
+      {},
+    );
+    expect(applied.status).toBe(201);
+    expect(applied.body.version).toBe(plan.version + 1);
+    expect(applied.body.content.roles.find((r) => r.role === 'bhv')!.people[0]).toBe(
+      demoPerson('bhv.plv@deregenboog.example').id,
+    );
+    const report = (await leader.get<EvaluationReport>(`/api/incidents/${incident.id}/report`)).body;
+    expect(report.findings.map((f) => [f.kind, f.appliedVersion])).toEqual([
+      ['went-well', null],
+      ['plan-change', plan.version + 1],
+    ]);
   });
 
   it('prints the report as a page, and keeps it from staff and from other schools', async () => {

@@ -260,6 +260,21 @@ export interface ReportRole {
   handovers: number;
 }
 
+export const FINDING_KINDS = ['went-well', 'improve', 'plan-change'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** What the team wrote in the evaluation: what went well, what to improve, a proposed plan change. */
+export interface ReportFinding {
+  seq: number;
+  kind: FindingKind;
+  text: string;
+  authorId: string;
+  at: string;
+  proposesPlanChange: boolean;
+  /** The school plan version the proposal became, once applied. */
+  appliedVersion: number | null;
+}
+
 /** The evaluation report of an incident, computed from its timeline. */
 export interface EvaluationReport {
   incidentId: string;
@@ -292,6 +307,7 @@ export interface EvaluationReport {
     handovers: number;
   };
   log: { entries: number; corrections: number };
+  findings: ReportFinding[];
 }
 
 /** A message of the crisis team to an audience; the text is read in the app only. */
@@ -395,6 +411,34 @@ export interface RpcContract {
     response: TimelineEntryView;
   };
   [RpcPattern.GetReport]: { request: { incidentId: string }; response: EvaluationReport };
+  [RpcPattern.AddFinding]: {
+    request: {
+      incidentId: string;
+      schoolId: string;
+      boardId: string;
+      drill: boolean;
+      findingId: string;
+      authorId: string;
+      kind: FindingKind;
+      text: string;
+      proposedPlan?: CrisisPlanContent;
+      correlationId: string;
+    };
+    response: TimelineEntryView;
+  };
+  [RpcPattern.RecordFindingApplied]: {
+    request: {
+      incidentId: string;
+      schoolId: string;
+      boardId: string;
+      drill: boolean;
+      findingSeq: number;
+      planVersion: number;
+      actorId: string;
+      correlationId: string;
+    };
+    response: TimelineEntryView;
+  };
   [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
   [RpcPattern.RegisterPushSubscription]: {
     request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };

@@ -67,6 +67,8 @@ export const RpcPattern = {
   VerifyTimeline: 'rpc.timeline.chain.verify.v1',
   GetReport: 'rpc.timeline.report.get.v1',
   AddLogEntry: 'rpc.timeline.log.add.v1',
+  AddFinding: 'rpc.timeline.finding.add.v1',
+  RecordFindingApplied: 'rpc.timeline.finding.applied.v1',
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
   SetPhone: 'rpc.notifier.phone.set.v1',

@@ -27,6 +27,7 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
+  AddFindingRequestDto,
   AddLogEntryRequestDto,
   CancelIncidentRequestDto,
   ChangePhaseRequestDto,
@@ -220,6 +221,42 @@ export class IncidentController {
       category: body.category ?? 'observation',
       occurredAt: occurredAt.toISOString(),
       ...(body.corrects === undefined ? {} : { corrects: body.corrects }),
+      correlationId: req.correlationId ?? id,
+    });
+  }
+
+  /**
+   * A finding of the evaluation — what went well, what to improve, a proposed plan change (with the proposed
+   * school plan) — written on the incident's timeline. 201 with the entry; the same `findingId` is one entry.
+   */
+  @Post('incidents/:id/findings')
+  @ApiCreatedResponse({ type: TimelineEntryDto })
+  async addFinding(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Body() body: AddFindingRequestDto,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<TimelineEntryView> {
+    const incident = await this.readable(caller, id);
+    if ((body.kind === 'plan-change') !== (body.proposedPlan !== undefined)) {
+      throw new ApiError({
+        statusCode: 400,
+        code: 'VALIDATION_FAILED',
+        field: 'proposedPlan',
+        message: 'proposedPlan: required for a plan-change finding, and only there',
+        messageNl: 'proposedPlan: verplicht bij een voorgestelde planwijziging, en alleen daar',
+      });
+    }
+    return this.rpc.call(RpcPattern.AddFinding, {
+      incidentId: incident.id,
+      schoolId: incident.schoolId,
+      boardId: incident.boardId,
+      drill: incident.drill,
+      findingId: body.findingId ?? randomUUID(),
+      authorId: caller.personId,
+      kind: body.kind,
+      text: body.text.trim(),
+      ...(body.proposedPlan ? { proposedPlan: body.proposedPlan } : {}),
       correlationId: req.correlationId ?? id,
     });
   }

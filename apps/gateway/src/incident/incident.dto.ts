@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { FINDING_KINDS, type CrisisPlanContent, type FindingKind } from '#lib/contracts';
 import {
   IsBoolean,
   IsIn,
@@ -9,6 +10,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  IsObject,
   Matches,
   Max,
   MaxLength,
@@ -315,4 +317,30 @@ export class ReportQueryDto {
   @IsOptional()
   @IsIn(['json', 'html'])
   format?: 'json' | 'html';
+}
+
+export class AddFindingRequestDto {
+  @ApiProperty({ enum: FINDING_KINDS, description: 'went-well, improve, or plan-change (with proposedPlan)' })
+  @IsIn(FINDING_KINDS)
+  kind!: FindingKind;
+
+  @ApiProperty({ maxLength: 4000, example: 'De BHV-lijst was niet actueel: twee mensen waren vertrokken.' })
+  @IsString()
+  @Length(1, 4000)
+  @Matches(/\S/, { message: 'text must not be blank' })
+  text!: string;
+
+  @ApiPropertyOptional({
+    description: 'For plan-change: the proposed content of the school plan (as PUT /api/schools/:id/plan takes it)',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  proposedPlan?: CrisisPlanContent;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Chosen by the phone: the same id again is the same finding' })
+  @IsOptional()
+  @IsUUID()
+  findingId?: string;
 }

@@ -63,6 +63,17 @@ const report: EvaluationReport = {
     handovers: 0,
   },
   log: { entries: 3, corrections: 1 },
+  findings: [
+    {
+      seq: 40,
+      kind: 'improve',
+      text: 'De BHV-lijst was <verouderd>',
+      authorId: 'p-1',
+      at: '2026-01-20T09:00:00.000Z',
+      proposesPlanChange: false,
+      appliedVersion: null,
+    },
+  ],
 };
 const incident = {
   calamityType: 'fire-explosion-evacuation',
@@ -82,6 +93,7 @@ describe('printable evaluation report', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('Rook &lt;script&gt;');
     expect(html).toContain('Alarm &lt;en&gt; ontruim');
+    expect(html).toContain('De BHV-lijst was &lt;verouderd&gt;');
     expect(html).toContain('OEFENING');
   });
 

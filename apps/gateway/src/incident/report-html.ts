@@ -36,6 +36,12 @@ const roleName = (role: string) => {
   return known ? `${esc(known.nl)} <small>${esc(known.en)}</small>` : esc(role);
 };
 
+const FINDING_LABELS: Record<EvaluationReport['findings'][number]['kind'], string> = {
+  'went-well': 'Ging goed <small>Went well</small>',
+  improve: 'Kan beter <small>To improve</small>',
+  'plan-change': 'Planwijziging <small>Plan change</small>',
+};
+
 /**
  * The evaluation report as a printable page (A4, no scripts), Dutch first with English beside it, times in
  * Europe/Amsterdam. For management and the crisis team; it may hold names of tasks, never of pupils (the
@@ -112,6 +118,22 @@ ${rows(
     ['Escalaties naar een volgend kanaal <small>Escalations to a next channel</small>', String(d.escalations)],
     ['Overgedragen aan een plaatsvervanger <small>Handed to a deputy</small>', String(d.handovers)],
   ])}</table>
+<h2>Bevindingen <small>Findings</small></h2>
+${
+  report.findings.length === 0
+    ? '<p>Nog geen bevindingen vastgelegd. <small>No findings recorded yet.</small></p>'
+    : `<table><tr><th>Soort <small>Kind</small></th><th>Bevinding <small>Finding</small></th><th>Plan</th></tr>${rows(
+        report.findings.map((f) => [
+          FINDING_LABELS[f.kind],
+          esc(f.text),
+          f.appliedVersion !== null
+            ? `versie ${f.appliedVersion} <small>version ${f.appliedVersion}</small>`
+            : f.proposesPlanChange
+              ? 'voorgesteld <small>proposed</small>'
+              : '',
+        ]),
+      )}</table>`
+}
 <h2>Logboek <small>Log</small></h2>
 <p>${report.log.entries} regels, waarvan ${report.log.corrections} correcties <small>${report.log.entries} entries, ${report.log.corrections} corrections</small></p>
 <p><small>Gemaakt <small>Generated</small> ${esc(local(report.generatedAt))} · tijden in Europe/Amsterdam · de volledige tijdlijn en de controle van de hashketen staan in de app.</small></p>

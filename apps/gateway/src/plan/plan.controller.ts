@@ -1,5 +1,13 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, Min } from 'class-validator';
 import { RpcPattern, type CrisisPlanContent, type CrisisPlanView } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
@@ -8,6 +16,15 @@ import { forbidden, notFound, ApiError } from '../common/api-error.js';
 import { requireRole } from '../common/access.js';
 import { uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
+
+const badSeq = () =>
+  new ApiError({
+    statusCode: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'seq',
+    message: 'seq: must be a whole number',
+    messageNl: 'seq: moet een geheel getal zijn',
+  });
 
 class RoleAssignmentDocDto {
   @ApiProperty({ example: 'leader' }) role!: string;
@@ -114,6 +131,71 @@ export class PlanController {
       actorId: caller.personId,
       expectedVersion: body.expectedVersion ?? null,
     });
+  }
+
+  /**
+   * Turns a proposed plan change from an incident's evaluation into a new version of the school plan (the
+   * school's admin), and notes on the incident's timeline which version it became.
+   */
+  @Post('incidents/:id/findings/:seq/apply')
+  @ApiCreatedResponse({ type: PlanDto, description: 'The new plan version' })
+  async applyFinding(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid('id')) id: string,
+    @Param('seq', new ParseIntPipe({ exceptionFactory: () => badSeq() })) seq: number,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<CrisisPlanView> {
+    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
+    if (!incident) {
+      throw notFound('Incident', 'Incident');
+    }
+    const membership = requireRole(caller, incident.schoolId, ['admin'], ['Incident', 'Incident']);
+    const [finding] =
+      seq >= 1
+        ? await this.rpc.call(RpcPattern.ListTimeline, {
+            incidentId: id,
+            afterSeq: seq - 1,
+            limit: 1,
+            types: ['evaluation.finding'],
+          })
+        : [];
+    const proposed = finding?.seq === seq ? (finding.data.proposedPlan as CrisisPlanContent | undefined) : undefined;
+    if (!finding || finding.seq !== seq) {
+      throw notFound('Finding', 'Bevinding');
+    }
+    if (!proposed) {
+      throw new ApiError({
+        statusCode: 409,
+        code: 'NOT_A_PLAN_CHANGE',
+        message: 'This finding proposes no plan change',
+        messageNl: 'Deze bevinding stelt geen planwijziging voor',
+      });
+    }
+    await this.requireMembers(proposed, [incident.schoolId]);
+    const current = await this.rpc.call(RpcPattern.GetPlan, {
+      scope: 'school',
+      ownerId: incident.schoolId,
+      boardId: membership.boardId,
+    });
+    const saved = await this.rpc.call(RpcPattern.SavePlan, {
+      scope: 'school',
+      ownerId: incident.schoolId,
+      boardId: membership.boardId,
+      content: proposed,
+      actorId: caller.personId,
+      expectedVersion: current?.version ?? null,
+    });
+    await this.rpc.call(RpcPattern.RecordFindingApplied, {
+      incidentId: id,
+      schoolId: incident.schoolId,
+      boardId: incident.boardId,
+      drill: incident.drill,
+      findingSeq: seq,
+      planVersion: saved.version,
+      actorId: caller.personId,
+      correlationId: req.correlationId ?? id,
+    });
+    return saved;
   }
 
   @Get('boards/:boardId/plan')

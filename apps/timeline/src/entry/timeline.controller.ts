@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,7 +18,10 @@ import {
 import {
   EVENT_STREAM,
   RpcPattern,
+  FINDING_KINDS,
+  type CrisisPlanContent,
   type EvaluationReport,
+  type FindingKind,
   type EventEnvelope,
   type TimelineEntryView,
   type TimelineVerification,
@@ -49,6 +53,30 @@ class AddLogEntryCommand implements LogEntryInput {
   @IsIn(LOG_CATEGORIES) category!: (typeof LOG_CATEGORIES)[number];
   @IsISO8601({ strict: true }) occurredAt!: string;
   @IsOptional() @IsInt() @Min(1) corrects?: number;
+  @IsString() @Length(1, 128) correlationId!: string;
+}
+
+class AddFindingCommand {
+  @IsUUID() incidentId!: string;
+  @IsUUID() schoolId!: string;
+  @IsUUID() boardId!: string;
+  @IsBoolean() drill!: boolean;
+  @IsUUID() findingId!: string;
+  @IsUUID() authorId!: string;
+  @IsIn(FINDING_KINDS) kind!: FindingKind;
+  @IsString() @Length(1, 4000) text!: string;
+  @IsOptional() @IsObject() proposedPlan?: CrisisPlanContent;
+  @IsString() @Length(1, 128) correlationId!: string;
+}
+
+class FindingAppliedCommand {
+  @IsUUID() incidentId!: string;
+  @IsUUID() schoolId!: string;
+  @IsUUID() boardId!: string;
+  @IsBoolean() drill!: boolean;
+  @IsInt() @Min(1) findingSeq!: number;
+  @IsInt() @Min(1) planVersion!: number;
+  @IsUUID() actorId!: string;
   @IsString() @Length(1, 128) correlationId!: string;
 }
 
@@ -95,6 +123,16 @@ export class TimelineController {
   async report(@Payload() data: unknown): Promise<EvaluationReport> {
     const { incidentId } = validateRpc(VerifyTimelineQuery, data);
     return evaluationReport(incidentId, await this.timeline.all(incidentId), new Date());
+  }
+
+  @MessagePattern(RpcPattern.AddFinding)
+  addFinding(@Payload() data: unknown): Promise<TimelineEntryView> {
+    return this.timeline.addFinding(validateRpc(AddFindingCommand, data));
+  }
+
+  @MessagePattern(RpcPattern.RecordFindingApplied)
+  findingApplied(@Payload() data: unknown): Promise<TimelineEntryView> {
+    return this.timeline.recordFindingApplied(validateRpc(FindingAppliedCommand, data));
   }
 
   @MessagePattern(RpcPattern.VerifyTimeline)

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
-import type { EventEnvelope, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import type { EventEnvelope, RpcPattern, RpcRequest, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
 import { chainHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
@@ -11,6 +11,13 @@ import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js
 
 /** The type of a log entry a person wrote (the other entries are the events' subjects). */
 export const LOG_ENTRY_TYPE = 'log.entry';
+
+/** Findings of the evaluation, and the note that a proposed plan change became a plan version. */
+export const FINDING_TYPE = 'evaluation.finding';
+export const FINDING_APPLIED_TYPE = 'evaluation.finding-applied';
+
+export type FindingInput = RpcRequest<typeof RpcPattern.AddFinding>;
+export type FindingAppliedInput = RpcRequest<typeof RpcPattern.RecordFindingApplied>;
 
 /** What a review may narrow the timeline to; all given filters apply together. */
 export interface TimelineFilter {
@@ -114,6 +121,66 @@ export class TimelineService {
       correlationId: input.correlationId,
     });
     return toView(entry);
+  }
+
+  /** A finding of the evaluation; `findingId` makes a retried request one entry. */
+  async addFinding(input: FindingInput): Promise<TimelineEntryView> {
+    const { entry } = await this.appendEntry({
+      ...this.scope(input),
+      eventId: input.findingId,
+      type: FINDING_TYPE,
+      occurredAt: new Date().toISOString(),
+      actor: input.authorId,
+      data: {
+        kind: input.kind,
+        text: input.text,
+        ...(input.proposedPlan ? { proposedPlan: input.proposedPlan } : {}),
+      },
+    });
+    return toView(entry);
+  }
+
+  /** The finding at `seq`, or null when there is none (or it is another kind of entry). */
+  async finding(incidentId: string, seq: number): Promise<TimelineEntryView | null> {
+    const found = await this.dataSource.getRepository(TimelineEntryEntity).findOneBy({ incidentId, seq });
+    return found && found.type === FINDING_TYPE ? toView(found) : null;
+  }
+
+  /** Notes on the timeline that a proposed plan change became plan version `planVersion`. */
+  async recordFindingApplied(input: FindingAppliedInput): Promise<TimelineEntryView> {
+    const target = await this.finding(input.incidentId, input.findingSeq);
+    if (!target || target.data.kind !== 'plan-change') {
+      throw validationFailed(
+        'findingSeq',
+        `findingSeq: there is no proposed plan change ${input.findingSeq} in this incident`,
+        `findingSeq: er is geen voorgestelde planwijziging ${input.findingSeq} in dit incident`,
+      );
+    }
+    const { entry } = await this.appendEntry({
+      ...this.scope(input),
+      eventId: randomUUID(),
+      type: FINDING_APPLIED_TYPE,
+      occurredAt: new Date().toISOString(),
+      actor: input.actorId,
+      data: { findingSeq: input.findingSeq, planVersion: input.planVersion },
+    });
+    return toView(entry);
+  }
+
+  private scope(input: {
+    incidentId: string;
+    schoolId: string;
+    boardId: string;
+    drill: boolean;
+    correlationId: string;
+  }) {
+    return {
+      incidentId: input.incidentId,
+      schoolId: input.schoolId,
+      boardId: input.boardId,
+      drill: input.drill,
+      correlationId: input.correlationId,
+    };
   }
 
   /** The one place entries are written. Appends to one incident are serialised by the chain head's row lock. */

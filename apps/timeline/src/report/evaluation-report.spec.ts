@@ -67,6 +67,9 @@ function story(): ReportEntry[] {
     e(90, 'crisis.task.overdue.v1', { taskId: 't-board', role: 'board-liaison' }),
     e(100, 'crisis.task.acknowledged.v1', { taskId: 't-staff', role: 'leader', assigneeId: LEADER }, LEADER),
     e(110, 'crisis.task.completed.v1', { taskId: 't-staff', role: 'leader', assigneeId: LEADER }, LEADER),
+    e(170, 'evaluation.finding', { kind: 'went-well', text: 'Snel bijeen' }, LEADER),
+    e(171, 'evaluation.finding', { kind: 'plan-change', text: 'Extra BHV', proposedPlan: { roles: [] } }, LEADER),
+    e(172, 'evaluation.finding-applied', { findingSeq: 25, planVersion: 4 }, LEADER),
   ];
 }
 
@@ -130,6 +133,13 @@ describe('evaluation report', () => {
       false,
       at(0),
       null,
+    ]);
+  });
+
+  it('lists the team’s findings, with the plan version a proposed change became', () => {
+    expect(report.findings.map((f) => [f.seq, f.kind, f.proposesPlanChange, f.appliedVersion])).toEqual([
+      [24, 'went-well', false, null],
+      [25, 'plan-change', true, 4],
     ]);
   });
 

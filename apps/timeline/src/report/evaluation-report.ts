@@ -1,4 +1,11 @@
-import type { EvaluationReport, ReportMilestone, ReportRole, ReportTask } from '#lib/contracts';
+import type {
+  EvaluationReport,
+  FindingKind,
+  ReportFinding,
+  ReportMilestone,
+  ReportRole,
+  ReportTask,
+} from '#lib/contracts';
 
 /** What the report reads of a timeline entry. */
 export interface ReportEntry {
@@ -87,6 +94,7 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
   let corrections = 0;
   let leaderAcknowledgedAt: string | null = null;
   let phase = 1;
+  const findings: ReportFinding[] = [];
 
   for (const e of ordered) {
     const d = e.data;
@@ -192,6 +200,24 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
       case 'crisis.notification.escalated.v1':
         escalations += 1;
         break;
+      case 'evaluation.finding':
+        findings.push({
+          seq: e.seq,
+          kind: (str(d.kind) ?? 'improve') as FindingKind,
+          text: str(d.text) ?? '',
+          authorId: e.actor,
+          at: e.occurredAt,
+          proposesPlanChange: d.kind === 'plan-change' && typeof d.proposedPlan === 'object',
+          appliedVersion: null,
+        });
+        break;
+      case 'evaluation.finding-applied': {
+        const target = findings.find((f) => f.seq === d.findingSeq);
+        if (target && typeof d.planVersion === 'number') {
+          target.appliedVersion = d.planVersion;
+        }
+        break;
+      }
       case 'log.entry':
         logEntries += 1;
         if (typeof d.corrects === 'number') {
@@ -260,5 +286,6 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
       handovers,
     },
     log: { entries: logEntries, corrections },
+    findings,
   };
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { CrisisPlanContent, EvaluationReport, IncidentView, TimelineEntryView } from '#lib/contracts';
+import type {
+  AftercareItemView,
+  CrisisPlanContent,
+  EvaluationReport,
+  IncidentView,
+  TimelineEntryView,
+} from '#lib/contracts';
 import { demoPerson } from '#lib/demo';
 import { waitFor } from '../support/wait.js';
 import { System, type Api } from './support/system.js';
@@ -18,7 +24,7 @@ describe('review and evaluation report', () => {
   const leaderPerson = demoPerson('leider@deregenboog.example');
 
   beforeAll(async () => {
-    system = await System.start();
+    system = await System.start({ AFTERCARE_SCAN_SECONDS: '1' });
     leader = await system.login(leaderPerson.email);
     family = await system.login(familyLiaison.email);
     const me = await leader.get<{ memberships: { schoolId: string }[] }>('/api/me');
@@ -164,6 +170,44 @@ describe('review and evaluation report', () => {
       ['went-well', null],
       ['plan-change', plan.version + 1],
     ]);
+  });
+
+  it('keeps the aftercare schedule, and tells an item’s owner when it is due, by a link only', async () => {
+    const schedule = (await leader.get<AftercareItemView[]>(`/api/incidents/${incident.id}/aftercare`)).body;
+    expect(schedule.map((i) => i.key)).toEqual(['check-in-week-1', 'commemoration', 'check-in-week-6', 'anniversary']);
+    const teacher = demoPerson('docent@deregenboog.example');
+    const added = await leader.post<AftercareItemView>(`/api/incidents/${incident.id}/aftercare`, {
+      kind: 'check-in',
+      title: 'Gesprek met de klas',
+      subject: 'klas 8A van meester Jan',
+      ownerId: teacher.id,
+      dueAt: new Date().toISOString(),
+    });
+    expect(added.status).toBe(201);
+    const stranger = await leader.post<{ field: string }>(`/api/incidents/${incident.id}/aftercare`, {
+      kind: 'check-in',
+      title: 'x',
+      ownerId: demoPerson('docent@hetbaken.example').id,
+      dueAt: new Date().toISOString(),
+    });
+    expect([stranger.status, stranger.body.field]).toEqual([400, 'ownerId']);
+    const sms = await waitFor(
+      () => system.twilio.messages.find((m) => m.to === teacher.phone && m.body.includes(added.body.id)),
+      { timeoutMs: 20_000, message: 'the aftercare SMS to its owner' },
+    );
+    expect(sms.body).toContain(`/app/aftercare/${added.body.id}`);
+    expect(sms.body).not.toMatch(/8A|Jan|klas/);
+    const owner = await system.login(teacher.email);
+    const mine = await owner.get<AftercareItemView>(`/api/aftercare/${added.body.id}`);
+    expect([mine.status, mine.body.subject]).toEqual([200, 'klas 8A van meester Jan']);
+    const checked = await owner.post<AftercareItemView>(`/api/aftercare/${added.body.id}`, { state: 'checked' });
+    expect([checked.status, checked.body.state]).toEqual([200, 'checked']);
+    const skipped = await owner.post<{ code: string }>(`/api/aftercare/${added.body.id}`, { state: 'closed' });
+    expect([skipped.status, skipped.body.code]).toEqual([409, 'INVALID_TRANSITION']);
+    const colleague = await system.login('docent2@deregenboog.example');
+    expect((await colleague.get(`/api/aftercare/${added.body.id}`)).status).toBe(403);
+    const other = await system.login('leider@horizoncollege.example');
+    expect((await other.get(`/api/aftercare/${added.body.id}`)).status).toBe(404);
   });
 
   it('prints the report as a page, and keeps it from staff and from other schools', async () => {

@@ -18,6 +18,7 @@ import type { GatewayEnv } from './gateway.env.js';
 import { HealthController } from './health.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
 import { AnnouncementController } from './announcement/announcement.controller.js';
+import { AftercareController } from './aftercare/aftercare.controller.js';
 import { TwilioWebhookController } from './webhook/twilio-webhook.controller.js';
 import { AdminQueuesController, NOTIFIER_ADMIN_URL } from './admin/admin-queues.controller.js';
 import { PlanController } from './plan/plan.controller.js';
@@ -56,6 +57,7 @@ export class GatewayModule {
         PushController,
         ContactController,
         AnnouncementController,
+        AftercareController,
         TwilioWebhookController,
         AdminQueuesController,
         HealthController,

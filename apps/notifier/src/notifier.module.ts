@@ -12,6 +12,7 @@ import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { CreateNotifications1764288000000 } from './database/migrations/1764288000000-CreateNotifications.js';
 import { AddContacts1764381600000 } from './database/migrations/1764381600000-AddContacts.js';
 import { AddEscalationSmsAnnouncements1764468000000 } from './database/migrations/1764468000000-AddEscalationSmsAnnouncements.js';
+import { AddAftercareNotifications1764482400000 } from './database/migrations/1764482400000-AddAftercareNotifications.js';
 import { AnnouncementEntity } from './announcement/announcement.entity.js';
 import { AnnouncementRpcController } from './announcement/announcement.rpc.controller.js';
 import { AnnouncementService } from './announcement/announcement.service.js';
@@ -75,6 +76,7 @@ export class NotifierModule {
               CreateNotifications1764288000000,
               AddContacts1764381600000,
               AddEscalationSmsAnnouncements1764468000000,
+              AddAftercareNotifications1764482400000,
             ],
             applicationName: 'crisisklaar-notifier',
           }),

@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JetStreamServer, jetStreamDefaults } from '#lib/messaging';
+import { JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions } from '#lib/platform';
 import { CreateTimeline1764288000000 } from './database/migrations/1764288000000-CreateTimeline.js';
 import { TimelineWriterRole1764374400000 } from './database/migrations/1764374400000-TimelineWriterRole.js';
+import { AddAftercare1764475200000 } from './database/migrations/1764475200000-AddAftercare.js';
+import { AftercareItemEntity } from './aftercare/aftercare-item.entity.js';
+import { AftercareRpcController } from './aftercare/aftercare.rpc.controller.js';
+import { AFTERCARE_SCAN_MS, AftercareScheduler } from './aftercare/aftercare.scheduler.js';
+import { AftercareService } from './aftercare/aftercare.service.js';
 import { TimelineController } from './entry/timeline.controller.js';
 import { ChainHeadEntity, TimelineEntryEntity } from './entry/timeline-entry.entity.js';
 import { TimelineService } from './entry/timeline.service.js';
@@ -24,18 +29,22 @@ export class TimelineModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: TIMELINE_SCHEMA,
-            entities: [TimelineEntryEntity, ChainHeadEntity],
-            migrations: [CreateTimeline1764288000000, TimelineWriterRole1764374400000],
+            entities: [TimelineEntryEntity, ChainHeadEntity, AftercareItemEntity, OutboxEntity],
+            migrations: [CreateTimeline1764288000000, TimelineWriterRole1764374400000, AddAftercare1764475200000],
             applicationName: 'crisisklaar-timeline',
           }),
           retryAttempts: 1,
         }),
         TerminusModule,
         ObservabilityModule,
+        OutboxRelayModule.forRoot({ servers: [config.NATS_URL], app: 'timeline' }),
       ],
-      controllers: [TimelineController, HealthController],
+      controllers: [TimelineController, AftercareRpcController, HealthController],
       providers: [
         TimelineService,
+        AftercareService,
+        AftercareScheduler,
+        { provide: AFTERCARE_SCAN_MS, useValue: config.AFTERCARE_SCAN_SECONDS * 1000 },
         {
           provide: JetStreamServer,
           useValue: new JetStreamServer(jetStreamDefaults('timeline', [config.NATS_URL], config.NATS_STREAM_REPLICAS)),

@@ -1,4 +1,5 @@
 import {
+  AftercareDuePayload,
   AnnouncementSentPayload,
   IncidentActivatedPayload,
   IncidentCancelledPayload,
@@ -42,6 +43,7 @@ export interface EventPayloads {
   [EventSubject.NotificationEscalated]: NotificationEscalatedPayload;
   [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload;
   [EventSubject.AnnouncementSent]: AnnouncementSentPayload;
+  [EventSubject.AftercareDue]: AftercareDuePayload;
 }
 
 type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
@@ -67,6 +69,7 @@ export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass
   [EventSubject.NotificationEscalated]: NotificationEscalatedPayload,
   [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload,
   [EventSubject.AnnouncementSent]: AnnouncementSentPayload,
+  [EventSubject.AftercareDue]: AftercareDuePayload,
 };
 
 export function isEventSubject(value: string): value is EventSubject {

@@ -212,3 +212,14 @@ export class NotificationUnacknowledgedPayload {
   @IsIn(NOTIFICATION_CHANNELS) lastChannel!: NotificationChannel;
   @IsInt() @Min(1) attempts!: number;
 }
+
+/**
+ * `crisis.aftercare.due.v1`: an aftercare item (nazorg) is due; the notifier tells its owner with a link only.
+ * The care reference (who is checked on) stays in the timeline, never in this event.
+ */
+export class AftercareDuePayload {
+  @IsUUID() itemId!: string;
+  @IsUUID() ownerId!: string;
+  @IsString() @Length(1, 32) kind!: string;
+  @IsISO8601({ strict: true }) dueAt!: string;
+}

@@ -210,6 +210,7 @@ export interface DeliveryView {
   updatedAt: string;
   /** What the notification is about: a task, or an announcement of the crisis team. */
   announcementId: string | null;
+  aftercareItemId: string | null;
   /** twilio, push-service or local-outbox (no SMS provider configured: kept here, NOT sent). */
   provider: string | null;
   /** A short state text for people, Dutch first (e.g. the local outbox's "niet verstuurd"). */
@@ -273,6 +274,27 @@ export interface ReportFinding {
   proposesPlanChange: boolean;
   /** The school plan version the proposal became, once applied. */
   appliedVersion: number | null;
+}
+
+/** One aftercare item (nazorg) with its owner, due date and state. */
+export interface AftercareItemView {
+  id: string;
+  incidentId: string;
+  schoolId: string;
+  drill: boolean;
+  key: string;
+  kind: string;
+  title: LocalizedText;
+  /** The care reference the school understands ("klas 7B", a pupil number); never in push or SMS. */
+  subject: string | null;
+  ownerId: string | null;
+  dueAt: string;
+  /** scheduled → checked → fine, or → referred → closed. */
+  state: string;
+  referredTo: string | null;
+  note: string | null;
+  notifiedAt: string | null;
+  updatedAt: string;
 }
 
 /** The evaluation report of an incident, computed from its timeline. */
@@ -438,6 +460,34 @@ export interface RpcContract {
       correlationId: string;
     };
     response: TimelineEntryView;
+  };
+  [RpcPattern.ListAftercare]: { request: { incidentId: string }; response: AftercareItemView[] };
+  [RpcPattern.GetAftercareItem]: { request: { itemId: string }; response: AftercareItemView | null };
+  [RpcPattern.AddAftercareItem]: {
+    request: {
+      itemId: string;
+      incidentId: string;
+      kind: string;
+      title: LocalizedText;
+      subject?: string;
+      ownerId?: string;
+      dueAt: string;
+      actorId: string;
+      correlationId: string;
+    };
+    response: AftercareItemView;
+  };
+  [RpcPattern.ChangeAftercareItem]: {
+    request: {
+      itemId: string;
+      actorId: string;
+      state?: string;
+      referredTo?: string;
+      ownerId?: string;
+      note?: string;
+      correlationId: string;
+    };
+    response: AftercareItemView;
   };
   [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
   [RpcPattern.RegisterPushSubscription]: {

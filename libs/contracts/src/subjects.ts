@@ -26,6 +26,7 @@ export const EventSubject = {
   NotificationEscalated: 'crisis.notification.escalated.v1',
   NotificationReplyReceived: 'crisis.notification.reply-received.v1',
   AnnouncementSent: 'crisis.announcement.sent.v1',
+  AftercareDue: 'crisis.aftercare.due.v1',
 } as const;
 export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
 
@@ -69,6 +70,10 @@ export const RpcPattern = {
   AddLogEntry: 'rpc.timeline.log.add.v1',
   AddFinding: 'rpc.timeline.finding.add.v1',
   RecordFindingApplied: 'rpc.timeline.finding.applied.v1',
+  ListAftercare: 'rpc.timeline.aftercare.list.v1',
+  GetAftercareItem: 'rpc.timeline.aftercare.get.v1',
+  AddAftercareItem: 'rpc.timeline.aftercare.add.v1',
+  ChangeAftercareItem: 'rpc.timeline.aftercare.change.v1',
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
   SetPhone: 'rpc.notifier.phone.set.v1',

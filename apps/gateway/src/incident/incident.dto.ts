@@ -234,6 +234,7 @@ export class DeliveryDto {
   @ApiProperty({ nullable: true, type: String, description: 'The task; null for an announcement' })
   taskId!: string | null;
   @ApiProperty({ nullable: true, type: String }) announcementId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) aftercareItemId!: string | null;
   @ApiProperty() personId!: string;
   @ApiProperty({ enum: ['push', 'sms'] }) channel!: 'push' | 'sms';
   @ApiProperty() attempt!: number;

@@ -88,6 +88,7 @@ export class ContactRpcController {
       acknowledgedAt: n.acknowledgedAt?.toISOString() ?? null,
       updatedAt: n.updatedAt.toISOString(),
       announcementId: n.announcementId,
+      aftercareItemId: n.aftercareItemId,
       provider: n.provider,
       label: LABELS[n.status],
     }));

@@ -16,6 +16,8 @@ export class NotificationEntity {
   /** What it is about: a task, or (with `announcementId`) a message of the crisis team. */
   @Column({ name: 'task_id', type: 'uuid', nullable: true }) taskId!: string | null;
   @Column({ name: 'announcement_id', type: 'uuid', nullable: true }) announcementId!: string | null;
+  /** ... or (with `aftercareItemId`) an aftercare item that is due. */
+  @Column({ name: 'aftercare_item_id', type: 'uuid', nullable: true }) aftercareItemId!: string | null;
   /** The escalation chain this notification is a step of (none for announcements). */
   @Column({ name: 'chain_id', type: 'uuid', nullable: true }) chainId!: string | null;
   /** Queue priority (1 first): crisis-team tasks go before messages to all staff. */

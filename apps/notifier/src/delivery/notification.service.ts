@@ -34,6 +34,7 @@ export interface IntentSpec {
   incidentId: string;
   taskId: string | null;
   announcementId: string | null;
+  aftercareItemId: string | null;
   chainId: string | null;
   personId: string;
   channel: NotificationChannel;
@@ -91,7 +92,9 @@ export class NotificationService {
   async insertIntent(manager: EntityManager, spec: IntentSpec): Promise<NotificationEntity> {
     const subject = spec.taskId
       ? { property: 'taskId', id: spec.taskId }
-      : { property: 'announcementId', id: spec.announcementId! };
+      : spec.announcementId
+        ? { property: 'announcementId', id: spec.announcementId }
+        : { property: 'aftercareItemId', id: spec.aftercareItemId! };
     const row = await manager
       .createQueryBuilder(NotificationEntity, 'n')
       .select('coalesce(max(n.attempt), 0)', 'max')
@@ -165,6 +168,7 @@ export class NotificationService {
       notificationId: n.id,
       ...(n.taskId ? { taskId: n.taskId } : {}),
       ...(n.announcementId ? { announcementId: n.announcementId } : {}),
+      ...(n.aftercareItemId ? { aftercareItemId: n.aftercareItemId } : {}),
       personId: n.personId,
       channel: n.channel,
       attempt: n.attempt,

@@ -71,7 +71,10 @@ export class PushDeliveryProcessor extends WorkerHost {
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         message,
         {
-          topic: (notification.taskId ?? notification.announcementId!).replace(/-/g, ''),
+          topic: (notification.taskId ?? notification.announcementId ?? notification.aftercareItemId!).replace(
+            /-/g,
+            '',
+          ),
           urgency: notification.taskId ? 'high' : 'normal',
         },
       );

@@ -13,6 +13,7 @@ export class EscalationEntity {
   @Column({ name: 'incident_id', type: 'uuid' }) incidentId!: string;
   @Column({ name: 'task_id', type: 'uuid', nullable: true }) taskId!: string | null;
   @Column({ name: 'announcement_id', type: 'uuid', nullable: true }) announcementId!: string | null;
+  @Column({ name: 'aftercare_item_id', type: 'uuid', nullable: true }) aftercareItemId!: string | null;
   @Column({ name: 'person_id', type: 'uuid' }) personId!: string;
   /** The event that started the chain (an assignment, a reassignment, an announcement): one chain per event. */
   @Column({ name: 'cause_event_id', type: 'uuid', unique: true }) causeEventId!: string;

@@ -32,6 +32,7 @@ export interface ChainSpec {
   cause: Cause;
   taskId: string | null;
   announcementId: string | null;
+  aftercareItemId?: string | null;
   personId: string;
   priority: TaskPriority;
   ackRequired: boolean;
@@ -106,6 +107,27 @@ export class EscalationService {
     await this.notifications.dispatch(effects);
   }
 
+  /** An aftercare item is due: its owner is told once (push, SMS when push does not reach them), with a link. */
+  async onAftercareDue(event: EventEnvelope<typeof EventSubject.AftercareDue>): Promise<void> {
+    const effects = await this.dataSource.transaction(async (manager) => {
+      if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
+        return noEffects();
+      }
+      return this.startChain(manager, {
+        causeEventId: event.id,
+        cause: cause(event),
+        taskId: null,
+        announcementId: null,
+        aftercareItemId: event.payload.itemId,
+        personId: event.payload.ownerId,
+        priority: 'normal',
+        ackRequired: false,
+        queuePriority: queuePriority('announcement', 'normal', 'crisis-team'),
+      });
+    });
+    await this.notifications.dispatch(effects);
+  }
+
   /** An acknowledgement, a finished or dismissed task, a closed or cancelled incident: the chains end. */
   async onStopEvent(event: EventEnvelope): Promise<void> {
     const scope = stopScopeOf(event);
@@ -139,6 +161,7 @@ export class EscalationService {
       incidentId: spec.cause.incidentId,
       taskId: spec.taskId,
       announcementId: spec.announcementId,
+      aftercareItemId: spec.aftercareItemId ?? null,
       personId: spec.personId,
       causeEventId: spec.causeEventId,
       priority: spec.priority,
@@ -303,6 +326,7 @@ export class EscalationService {
         incidentId: chain.incidentId,
         taskId: chain.taskId,
         announcementId: chain.announcementId,
+        aftercareItemId: chain.aftercareItemId,
         chainId: chain.id,
         personId: chain.personId,
         channel,

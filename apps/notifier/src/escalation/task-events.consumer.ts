@@ -40,6 +40,11 @@ export class TaskEventsConsumer {
     await this.escalation.onStopEvent(event);
   }
 
+  @EventPattern<string>(EventSubject.AftercareDue, JETSTREAM)
+  async aftercareDue(@Payload() event: EventEnvelope<typeof EventSubject.AftercareDue>): Promise<void> {
+    await this.escalation.onAftercareDue(event);
+  }
+
   @EventPattern<string>(EventSubject.IncidentCancelled, JETSTREAM)
   async cancelled(@Payload() event: EventEnvelope<typeof EventSubject.IncidentCancelled>): Promise<void> {
     await this.escalation.onStopEvent(event);

@@ -5,6 +5,7 @@ import type { PushMessage } from './push-sender.port.js';
 export interface PushSubject {
   taskId: string | null;
   announcementId: string | null;
+  aftercareItemId?: string | null;
   incidentId: string;
   cause: { drill: boolean };
 }
@@ -16,6 +17,19 @@ export interface PushSubject {
 export function pushMessage(publicBaseUrl: string, n: PushSubject): PushMessage {
   const drill = n.cause.drill;
   const label = drill ? 'Crisisklaar (oefening)' : 'Crisisklaar';
+  if (n.aftercareItemId) {
+    return {
+      v: 1,
+      kind: 'aftercare',
+      aftercareItemId: n.aftercareItemId,
+      incidentId: n.incidentId,
+      drill,
+      url: appLink(publicBaseUrl, { kind: 'aftercare', id: n.aftercareItemId }),
+      title: `${label}: nazorg`,
+      body: 'Er staat nazorg voor je klaar: open de app. / Aftercare is due: open the app.',
+      actions: [{ action: 'open', title: 'Openen' }],
+    };
+  }
   if (n.announcementId) {
     return {
       v: 1,

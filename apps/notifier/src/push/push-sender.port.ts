@@ -1,10 +1,11 @@
 /** What a push message may carry: a reference and a link, never a calamity type, a name or free text. */
 export interface PushMessage {
   v: 1;
-  kind: 'task' | 'announcement';
+  kind: 'task' | 'announcement' | 'aftercare';
   /** The task (kind task) or the announcement (kind announcement) the link opens. */
   taskId?: string;
   announcementId?: string;
+  aftercareItemId?: string;
   incidentId: string;
   drill: boolean;
   url: string;

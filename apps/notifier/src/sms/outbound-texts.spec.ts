@@ -14,6 +14,14 @@ function everyOutboundText(): { text: string; ids: string[] }[] {
     const incidentId = randomUUID();
     out.push({ text: smsBody(BASE, { kind: 'task', id: taskId, drill }), ids: [taskId] });
     out.push({ text: smsBody(BASE, { kind: 'announcement', id: announcementId, drill }), ids: [announcementId] });
+    const aftercareItemId = randomUUID();
+    out.push({ text: smsBody(BASE, { kind: 'aftercare', id: aftercareItemId, drill }), ids: [aftercareItemId] });
+    out.push({
+      text: JSON.stringify(
+        pushMessage(BASE, { taskId: null, announcementId: null, aftercareItemId, incidentId, cause: { drill } }),
+      ),
+      ids: [aftercareItemId, incidentId],
+    });
     for (const subject of [
       { taskId, announcementId: null },
       { taskId: null, announcementId },
@@ -38,7 +46,7 @@ const ALLOWED = new Set(
    bericht van het crisisteam lees in de app message from crisis read je hebt opgepakt you took on er staat geen
    no for dat lukte niet per sms that did not work by your of or to openen pak https example tasks announcements
    v kind announcement incidentid taskid announcementid url title body actions action acknowledge ik true false
-   read team lezen`.split(/\s+/),
+   read team lezen nazorg klaar aftercare is due aftercareitemid`.split(/\s+/),
 );
 
 describe('outbound texts (push and SMS)', () => {

@@ -97,8 +97,8 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
       return 'no-phone';
     }
     const body = smsBody(this.publicBaseUrl, {
-      kind: n.taskId ? 'task' : 'announcement',
-      id: (n.taskId ?? n.announcementId)!,
+      kind: n.taskId ? 'task' : n.announcementId ? 'announcement' : 'aftercare',
+      id: (n.taskId ?? n.announcementId ?? n.aftercareItemId)!,
       drill: n.cause.drill,
     });
     const now = new Date();

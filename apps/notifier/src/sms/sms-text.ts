@@ -4,7 +4,7 @@
  * anything a person typed.
  */
 export interface SmsSubject {
-  kind: 'task' | 'announcement';
+  kind: 'task' | 'announcement' | 'aftercare';
   id: string;
   drill: boolean;
 }
@@ -13,15 +13,21 @@ const prefix = (drill: boolean) => (drill ? 'Crisisklaar OEFENING/DRILL' : 'Cris
 
 export function appLink(publicBaseUrl: string, subject: Pick<SmsSubject, 'kind' | 'id'>): string {
   const base = publicBaseUrl.replace(/\/$/, '');
-  return subject.kind === 'task' ? `${base}/app/tasks/${subject.id}` : `${base}/app/announcements/${subject.id}`;
+  const path = { task: 'tasks', announcement: 'announcements', aftercare: 'aftercare' }[subject.kind];
+  return `${base}/app/${path}/${subject.id}`;
 }
 
 /** The SMS of a notification. */
 export function smsBody(publicBaseUrl: string, subject: SmsSubject): string {
   const link = appLink(publicBaseUrl, subject);
-  return subject.kind === 'task'
-    ? `${prefix(subject.drill)}: nieuwe taak voor jou. Open ${link} - antwoord OK om hem op te pakken. / New task: open the link, reply OK to take it.`
-    : `${prefix(subject.drill)}: bericht van het crisisteam. Lees het in de app: ${link} / Message from the crisis team: read it in the app.`;
+  switch (subject.kind) {
+    case 'task':
+      return `${prefix(subject.drill)}: nieuwe taak voor jou. Open ${link} - antwoord OK om hem op te pakken. / New task: open the link, reply OK to take it.`;
+    case 'announcement':
+      return `${prefix(subject.drill)}: bericht van het crisisteam. Lees het in de app: ${link} / Message from the crisis team: read it in the app.`;
+    case 'aftercare':
+      return `${prefix(subject.drill)}: er staat nazorg voor je klaar. Open ${link} / Aftercare is due: open the link.`;
+  }
 }
 
 /** Answers to an SMS reply (TwiML). */

@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import {
   EVENT_STREAM,
+  EventSubject,
   RpcPattern,
   FINDING_KINDS,
   type CrisisPlanContent,
@@ -28,6 +29,7 @@ import {
 } from '#lib/contracts';
 import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
+import { AftercareService } from '../aftercare/aftercare.service.js';
 import { evaluationReport } from '../report/evaluation-report.js';
 import { LOG_CATEGORIES, TimelineService, type LogEntryInput } from './timeline.service.js';
 
@@ -89,12 +91,19 @@ class VerifyTimelineQuery {
 export class TimelineController {
   private readonly log = new Logger(TimelineController.name);
 
-  constructor(private readonly timeline: TimelineService) {}
+  constructor(
+    private readonly timeline: TimelineService,
+    private readonly aftercare: AftercareService,
+  ) {}
 
   /** Every event of the stream, through the timeline's own durable consumer. */
   @EventPattern<string>(EVENT_STREAM.subjects[0], JETSTREAM)
   async record(@Payload() event: EventEnvelope): Promise<void> {
     const outcome = await this.timeline.append(event);
+    if (event.type === EventSubject.IncidentActivated) {
+      // The aftercare schedule is made from the trigger; made once, however often the event comes.
+      await this.aftercare.scheduleFor(event as EventEnvelope<typeof EventSubject.IncidentActivated>);
+    }
     this.log.log(
       `${outcome === 'appended' ? 'recorded' : 'already had'} ${event.type} ${event.id} of incident ${event.incidentId}`,
     );

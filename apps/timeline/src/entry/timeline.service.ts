@@ -50,7 +50,7 @@ export interface LogEntryInput {
   correlationId: string;
 }
 
-interface AppendInput {
+export interface AppendInput {
   incidentId: string;
   eventId: string;
   type: string;
@@ -181,6 +181,11 @@ export class TimelineService {
       drill: input.drill,
       correlationId: input.correlationId,
     };
+  }
+
+  /** An entry of the timeline app's own records (aftercare changes); `eventId` makes a retry one entry. */
+  async appendRecord(input: AppendInput): Promise<TimelineEntryView> {
+    return toView((await this.appendEntry(input)).entry);
   }
 
   /** The one place entries are written. Appends to one incident are serialised by the chain head's row lock. */

@@ -220,4 +220,31 @@ describe('review and evaluation report', () => {
     const other = await system.login('leider@horizoncollege.example');
     expect((await other.get(`/api/incidents/${incident.id}/report`)).status).toBe(404);
   });
+
+  it('lets the board set how long texts are kept, and erases them only after that', async () => {
+    const board = await system.login('bestuur@delinde.example');
+    const boardId = incident.boardId;
+    expect((await board.get(`/api/boards/${boardId}/retention`)).body).toMatchObject({
+      retentionDays: 1825,
+      isDefault: true,
+    });
+    expect((await leader.request('PUT', `/api/boards/${boardId}/retention`, { retentionDays: 30 })).status).toBe(403);
+    const bad = await board.request<{ field: string }>('PUT', `/api/boards/${boardId}/retention`, { retentionDays: 0 });
+    expect([bad.status, bad.body.field]).toEqual([400, 'retentionDays']);
+    const set = await board.request('PUT', `/api/boards/${boardId}/retention`, { retentionDays: 30 });
+    expect(set.body).toMatchObject({ retentionDays: 30, isDefault: false });
+    const running = await board.post<{ code: string }>(`/api/incidents/${incident.id}/erase-texts`, {});
+    expect([running.status, running.body.code]).toEqual([409, 'INCIDENT_NOT_ENDED']);
+    expect((await leader.post(`/api/incidents/${incident.id}/close`, { reason: 'Afgerond na evaluatie' })).status).toBe(
+      200,
+    );
+    await waitFor(
+      async () =>
+        (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?type=crisis.incident.closed.v1`))
+          .body.length === 1,
+    );
+    const early = await board.post<{ code: string }>(`/api/incidents/${incident.id}/erase-texts`, {});
+    expect([early.status, early.body.code]).toEqual([409, 'RETENTION_NOT_REACHED']);
+    expect((await leader.post(`/api/incidents/${incident.id}/erase-texts`, {})).status).toBe(403);
+  });
 });

@@ -7,12 +7,20 @@ import { postgresOptions } from '#lib/platform';
 import { CreateTimeline1764288000000 } from './database/migrations/1764288000000-CreateTimeline.js';
 import { TimelineWriterRole1764374400000 } from './database/migrations/1764374400000-TimelineWriterRole.js';
 import { AddAftercare1764475200000 } from './database/migrations/1764475200000-AddAftercare.js';
+import { ErasableText1764489600000 } from './database/migrations/1764489600000-ErasableText.js';
 import { AftercareItemEntity } from './aftercare/aftercare-item.entity.js';
 import { AftercareRpcController } from './aftercare/aftercare.rpc.controller.js';
 import { AFTERCARE_SCAN_MS, AftercareScheduler } from './aftercare/aftercare.scheduler.js';
 import { AftercareService } from './aftercare/aftercare.service.js';
+import { RetentionRpcController } from './retention/retention.rpc.controller.js';
+import { RetentionService } from './retention/retention.service.js';
 import { TimelineController } from './entry/timeline.controller.js';
-import { ChainHeadEntity, TimelineEntryEntity } from './entry/timeline-entry.entity.js';
+import {
+  ChainHeadEntity,
+  EntryTextEntity,
+  RetentionPolicyEntity,
+  TimelineEntryEntity,
+} from './entry/timeline-entry.entity.js';
 import { TimelineService } from './entry/timeline.service.js';
 import { HealthController } from './health.controller.js';
 import type { TimelineEnv } from './timeline.env.js';
@@ -29,8 +37,20 @@ export class TimelineModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: TIMELINE_SCHEMA,
-            entities: [TimelineEntryEntity, ChainHeadEntity, AftercareItemEntity, OutboxEntity],
-            migrations: [CreateTimeline1764288000000, TimelineWriterRole1764374400000, AddAftercare1764475200000],
+            entities: [
+              TimelineEntryEntity,
+              ChainHeadEntity,
+              EntryTextEntity,
+              RetentionPolicyEntity,
+              AftercareItemEntity,
+              OutboxEntity,
+            ],
+            migrations: [
+              CreateTimeline1764288000000,
+              TimelineWriterRole1764374400000,
+              AddAftercare1764475200000,
+              ErasableText1764489600000,
+            ],
             applicationName: 'crisisklaar-timeline',
           }),
           retryAttempts: 1,
@@ -39,10 +59,11 @@ export class TimelineModule {
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers: [config.NATS_URL], app: 'timeline' }),
       ],
-      controllers: [TimelineController, AftercareRpcController, HealthController],
+      controllers: [TimelineController, AftercareRpcController, RetentionRpcController, HealthController],
       providers: [
         TimelineService,
         AftercareService,
+        RetentionService,
         AftercareScheduler,
         { provide: AFTERCARE_SCAN_MS, useValue: config.AFTERCARE_SCAN_SECONDS * 1000 },
         {

@@ -120,6 +120,8 @@ export interface TimelineEntryView {
   actor: string;
   drill: boolean;
   data: Record<string, unknown>;
+  /** The personal texts of this entry were erased after the retention period (the chain still verifies). */
+  erased?: boolean;
   prevHash: string;
   hash: string;
 }
@@ -460,6 +462,18 @@ export interface RpcContract {
       correlationId: string;
     };
     response: TimelineEntryView;
+  };
+  [RpcPattern.GetRetention]: {
+    request: { boardId: string };
+    response: { boardId: string; retentionDays: number; isDefault: boolean };
+  };
+  [RpcPattern.SetRetention]: {
+    request: { boardId: string; retentionDays: number; actorId: string };
+    response: { boardId: string; retentionDays: number; isDefault: boolean };
+  };
+  [RpcPattern.EraseIncidentTexts]: {
+    request: { incidentId: string; actorId: string; correlationId: string };
+    response: { erased: number; entrySeq: number | null };
   };
   [RpcPattern.ListAftercare]: { request: { incidentId: string }; response: AftercareItemView[] };
   [RpcPattern.GetAftercareItem]: { request: { itemId: string }; response: AftercareItemView | null };

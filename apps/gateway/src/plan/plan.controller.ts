@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import {
   ApiBearerAuth,
@@ -8,7 +8,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { RpcPattern, type CrisisPlanContent, type CrisisPlanView } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
@@ -16,6 +16,25 @@ import { forbidden, notFound, ApiError } from '../common/api-error.js';
 import { requireRole } from '../common/access.js';
 import { uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
+
+class SetRetentionRequestDto {
+  @ApiProperty({ minimum: 1, maximum: 36500, example: 1825, description: 'Days after an incident ended' })
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  retentionDays!: number;
+}
+
+class RetentionDto {
+  @ApiProperty() boardId!: string;
+  @ApiProperty() retentionDays!: number;
+  @ApiProperty({ description: 'No policy set: the default of five years' }) isDefault!: boolean;
+}
+
+class ErasureDto {
+  @ApiProperty({ description: 'Entries whose personal texts were erased' }) erased!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'The seq of the erasure entry' }) entrySeq!: number | null;
+}
 
 const badSeq = () =>
   new ApiError({
@@ -232,6 +251,56 @@ export class PlanController {
   }
 
   /** Board management: management of every school of the board. Returns the board's schools. */
+  /** How long the board keeps the personal texts of an ended incident (default five years). */
+  @Get('boards/:boardId/retention')
+  @ApiOkResponse({ type: RetentionDto })
+  async retention(
+    @CurrentCaller() caller: Caller,
+    @Param('boardId', uuid('boardId')) boardId: string,
+  ): Promise<RetentionDto> {
+    await this.requireBoardManagement(caller, boardId);
+    return this.rpc.call(RpcPattern.GetRetention, { boardId });
+  }
+
+  @Put('boards/:boardId/retention')
+  @ApiOkResponse({ type: RetentionDto })
+  async setRetention(
+    @CurrentCaller() caller: Caller,
+    @Param('boardId', uuid('boardId')) boardId: string,
+    @Body() body: SetRetentionRequestDto,
+  ): Promise<RetentionDto> {
+    await this.requireBoardManagement(caller, boardId);
+    return this.rpc.call(RpcPattern.SetRetention, {
+      boardId,
+      retentionDays: body.retentionDays,
+      actorId: caller.personId,
+    });
+  }
+
+  /**
+   * Erases the personal texts of an ended incident once the board's retention period has passed (board
+   * management). The structure (who, what, when) stays, the erasure is an entry, and the chain still verifies.
+   */
+  @Post('incidents/:id/erase-texts')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ErasureDto })
+  async eraseTexts(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid('id')) id: string,
+    @Req() req: Request & { correlationId?: string },
+  ): Promise<ErasureDto> {
+    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
+    if (!incident || !caller.memberships.some((m) => m.schoolId === incident.schoolId)) {
+      throw notFound('Incident', 'Incident');
+    }
+    await this.requireBoardManagement(caller, incident.boardId);
+    return this.rpc.call(RpcPattern.EraseIncidentTexts, {
+      incidentId: id,
+      actorId: caller.personId,
+      correlationId: req.correlationId ?? id,
+    });
+  }
+
   private async requireBoardManagement(caller: Caller, boardId: string): Promise<string[]> {
     const schools = await this.accounts.schoolsOfBoard(boardId);
     if (schools.length === 0 || !caller.memberships.some((m) => m.boardId === boardId)) {

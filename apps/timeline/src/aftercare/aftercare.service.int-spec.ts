@@ -9,7 +9,8 @@ import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test
 import { CreateTimeline1764288000000 } from '../database/migrations/1764288000000-CreateTimeline.js';
 import { TimelineWriterRole1764374400000 } from '../database/migrations/1764374400000-TimelineWriterRole.js';
 import { AddAftercare1764475200000 } from '../database/migrations/1764475200000-AddAftercare.js';
-import { ChainHeadEntity, TimelineEntryEntity } from '../entry/timeline-entry.entity.js';
+import { ErasableText1764489600000 } from '../database/migrations/1764489600000-ErasableText.js';
+import { ChainHeadEntity, EntryTextEntity, TimelineEntryEntity } from '../entry/timeline-entry.entity.js';
 import { TimelineService } from '../entry/timeline.service.js';
 import { AftercareItemEntity } from './aftercare-item.entity.js';
 import { AftercareService } from './aftercare.service.js';
@@ -25,8 +26,13 @@ describe(AftercareService.name, () => {
   beforeAll(async () => {
     dataSource = await createDataSource(
       schema,
-      [TimelineEntryEntity, ChainHeadEntity, AftercareItemEntity, OutboxEntity],
-      [CreateTimeline1764288000000, TimelineWriterRole1764374400000, AddAftercare1764475200000],
+      [TimelineEntryEntity, ChainHeadEntity, EntryTextEntity, AftercareItemEntity, OutboxEntity],
+      [
+        CreateTimeline1764288000000,
+        TimelineWriterRole1764374400000,
+        AddAftercare1764475200000,
+        ErasableText1764489600000,
+      ],
     );
     timeline = new TimelineService(dataSource);
     // The relay itself is tested in libs/messaging; here only whether it is asked to publish.

@@ -21,6 +21,9 @@ export class TimelineEntryEntity {
   @Column('jsonb') data!: Record<string, unknown>;
   @Column({ name: 'prev_hash', type: 'char', length: 64 }) prevHash!: string;
   @Column({ type: 'char', length: 64 }) hash!: string;
+  /** 1: texts inside `data`; 2: texts apart in entry_text, covered by `textDigest`. */
+  @Column({ name: 'hash_version', type: 'int' }) hashVersion!: 1 | 2;
+  @Column({ name: 'text_digest', type: 'char', length: 64, nullable: true }) textDigest!: string | null;
 }
 
 /** The head of each incident's chain; its row lock serialises appends to one incident. */
@@ -29,4 +32,22 @@ export class ChainHeadEntity {
   @PrimaryColumn({ name: 'incident_id', type: 'uuid' }) incidentId!: string;
   @Column({ name: 'last_seq', type: 'int' }) lastSeq!: number;
   @Column({ name: 'last_hash', type: 'char', length: 64 }) lastHash!: string;
+}
+
+/** The personal texts of a version-2 entry: erasable after the retention period, never editable. */
+@Entity({ name: 'entry_text' })
+export class EntryTextEntity {
+  @PrimaryColumn({ name: 'entry_id', type: 'uuid' }) entryId!: string;
+  @Column({ name: 'incident_id', type: 'uuid' }) incidentId!: string;
+  @Column('int') seq!: number;
+  @Column('jsonb') fields!: Record<string, unknown>;
+}
+
+/** How long a board keeps the personal texts of an ended incident. */
+@Entity({ name: 'retention_policy' })
+export class RetentionPolicyEntity {
+  @PrimaryColumn({ name: 'board_id', type: 'uuid' }) boardId!: string;
+  @Column({ name: 'retention_days', type: 'int' }) retentionDays!: number;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'updated_by', type: 'uuid' }) updatedBy!: string;
 }

@@ -10,7 +10,13 @@ import {
   TIMELINE_WRITER_ROLE,
   TimelineWriterRole1764374400000,
 } from '../database/migrations/1764374400000-TimelineWriterRole.js';
-import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
+import { ErasableText1764489600000 } from '../database/migrations/1764489600000-ErasableText.js';
+import {
+  ChainHeadEntity,
+  EntryTextEntity,
+  RetentionPolicyEntity,
+  TimelineEntryEntity,
+} from './timeline-entry.entity.js';
 import { LOG_ENTRY_TYPE, TimelineService, type LogEntryInput } from './timeline.service.js';
 
 function assigned(incidentId: string, n: number): EventEnvelope {
@@ -25,8 +31,8 @@ describe(TimelineService.name, () => {
   beforeAll(async () => {
     dataSource = await createDataSource(
       schema,
-      [TimelineEntryEntity, ChainHeadEntity],
-      [CreateTimeline1764288000000, TimelineWriterRole1764374400000],
+      [TimelineEntryEntity, ChainHeadEntity, EntryTextEntity, RetentionPolicyEntity],
+      [CreateTimeline1764288000000, TimelineWriterRole1764374400000, ErasableText1764489600000],
     );
     timeline = new TimelineService(dataSource);
   });

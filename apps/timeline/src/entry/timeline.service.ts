@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { EventEnvelope, RpcPattern, RpcRequest, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
-import { chainHash, GENESIS_HASH, verifyChain } from './hash-chain.js';
-import { ChainHeadEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
+import { chainHash, GENESIS_HASH, splitText, textDigest, verifyChain } from './hash-chain.js';
+import { ChainHeadEntity, EntryTextEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
 
 /** The type of a log entry a person wrote (the other entries are the events' subjects). */
 export const LOG_ENTRY_TYPE = 'log.entry';
@@ -15,6 +15,8 @@ export const LOG_ENTRY_TYPE = 'log.entry';
 /** Findings of the evaluation, and the note that a proposed plan change became a plan version. */
 export const FINDING_TYPE = 'evaluation.finding';
 export const FINDING_APPLIED_TYPE = 'evaluation.finding-applied';
+/** The record that an incident's personal texts were erased after the retention period (with their seqs). */
+export const TEXT_ERASED_TYPE = 'timeline.text-erased';
 
 export type FindingInput = RpcRequest<typeof RpcPattern.AddFinding>;
 export type FindingAppliedInput = RpcRequest<typeof RpcPattern.RecordFindingApplied>;
@@ -120,7 +122,7 @@ export class TimelineService {
       boardId: input.boardId,
       correlationId: input.correlationId,
     });
-    return toView(entry);
+    return this.view(entry);
   }
 
   /** A finding of the evaluation; `findingId` makes a retried request one entry. */
@@ -137,13 +139,13 @@ export class TimelineService {
         ...(input.proposedPlan ? { proposedPlan: input.proposedPlan } : {}),
       },
     });
-    return toView(entry);
+    return this.view(entry);
   }
 
   /** The finding at `seq`, or null when there is none (or it is another kind of entry). */
   async finding(incidentId: string, seq: number): Promise<TimelineEntryView | null> {
     const found = await this.dataSource.getRepository(TimelineEntryEntity).findOneBy({ incidentId, seq });
-    return found && found.type === FINDING_TYPE ? toView(found) : null;
+    return found && found.type === FINDING_TYPE ? this.view(found) : null;
   }
 
   /** Notes on the timeline that a proposed plan change became plan version `planVersion`. */
@@ -164,7 +166,7 @@ export class TimelineService {
       actor: input.actorId,
       data: { findingSeq: input.findingSeq, planVersion: input.planVersion },
     });
-    return toView(entry);
+    return this.view(entry);
   }
 
   private scope(input: {
@@ -185,7 +187,7 @@ export class TimelineService {
 
   /** An entry of the timeline app's own records (aftercare changes); `eventId` makes a retry one entry. */
   async appendRecord(input: AppendInput): Promise<TimelineEntryView> {
-    return toView((await this.appendEntry(input)).entry);
+    return this.view((await this.appendEntry(input)).entry);
   }
 
   /** The one place entries are written. Appends to one incident are serialised by the chain head's row lock. */
@@ -212,6 +214,8 @@ export class TimelineService {
       if (existing) {
         return { outcome: 'duplicate' as const, entry: existing };
       }
+      // Version 2: the personal texts go apart (erasable), the chain covers their digest.
+      const { structure, text } = splitText(input.data);
       const content = {
         incidentId: input.incidentId,
         seq: head.lastSeq + 1,
@@ -221,7 +225,9 @@ export class TimelineService {
         recordedAt: new Date().toISOString(),
         actor: input.actor,
         drill: input.drill,
-        data: input.data,
+        data: structure,
+        hashVersion: 2 as const,
+        textDigest: text ? textDigest(text) : null,
       };
       const hash = chainHash(head.lastHash, content);
       const entry = manager.create(TimelineEntryEntity, {
@@ -235,6 +241,14 @@ export class TimelineService {
       });
       // A plain INSERT: save() would first SELECT the new id, one round trip more per event.
       await manager.insert(TimelineEntryEntity, entry as QueryDeepPartialEntity<TimelineEntryEntity>);
+      if (text) {
+        await manager.insert(EntryTextEntity, {
+          entryId: entry.id,
+          incidentId: input.incidentId,
+          seq: content.seq,
+          fields: text,
+        } as QueryDeepPartialEntity<EntryTextEntity>);
+      }
       await manager.update(ChainHeadEntity, { incidentId: input.incidentId }, { lastSeq: content.seq, lastHash: hash });
       return { outcome: 'appended' as const, entry };
     });
@@ -279,7 +293,7 @@ export class TimelineService {
       );
     }
     const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getMany();
-    return rows.map(toView);
+    return this.views(rows);
   }
 
   /** Every entry of the incident, in order (for the report). */
@@ -287,18 +301,41 @@ export class TimelineService {
     const rows = await this.dataSource
       .getRepository(TimelineEntryEntity)
       .find({ where: { incidentId }, order: { seq: 'ASC' } });
-    return rows.map(toView);
+    return this.views(rows);
+  }
+
+  /** Entries as people read them: the structure with its personal texts (unless they were erased). */
+  private async views(rows: TimelineEntryEntity[]): Promise<TimelineEntryView[]> {
+    const withText = rows.filter((r) => r.textDigest).map((r) => r.id);
+    const texts =
+      withText.length === 0
+        ? new Map<string, Record<string, unknown>>()
+        : new Map(
+            (await this.dataSource.getRepository(EntryTextEntity).findBy({ entryId: In(withText) })).map((t) => [
+              t.entryId,
+              t.fields,
+            ]),
+          );
+    return rows.map((r) => toView(r, texts.get(r.id)));
+  }
+
+  private async view(row: TimelineEntryEntity): Promise<TimelineEntryView> {
+    return (await this.views([row]))[0]!;
   }
 
   async verify(incidentId: string): Promise<TimelineVerification> {
     const rows = await this.dataSource
       .getRepository(TimelineEntryEntity)
       .find({ where: { incidentId }, order: { seq: 'ASC' } });
-    return verifyChain(rows);
+    const texts = await this.dataSource.getRepository(EntryTextEntity).findBy({ incidentId });
+    const erasedSeqs = new Set(
+      rows.filter((r) => r.type === TEXT_ERASED_TYPE).flatMap((r) => (r.data.seqs as number[] | undefined) ?? []),
+    );
+    return verifyChain(rows, { bySeq: new Map(texts.map((t) => [t.seq, t.fields])), erasedSeqs });
   }
 }
 
-function toView(e: TimelineEntryEntity): TimelineEntryView {
+function toView(e: TimelineEntryEntity, text?: Record<string, unknown>): TimelineEntryView {
   return {
     seq: e.seq,
     id: e.id,
@@ -309,7 +346,8 @@ function toView(e: TimelineEntryEntity): TimelineEntryView {
     recordedAt: e.recordedAt,
     actor: e.actor,
     drill: e.drill,
-    data: e.data,
+    data: text ? { ...e.data, ...text } : e.data,
+    ...(e.hashVersion === 2 && e.textDigest && !text ? { erased: true } : {}),
     prevHash: e.prevHash,
     hash: e.hash,
   };

@@ -80,6 +80,36 @@ describe('review and evaluation report', () => {
     expect(rows.slice(0, entries.length).map((r) => Number(r.split(',')[0]))).toEqual(entries.map((e) => e.seq));
   });
 
+  it('refuses bad log entries with a 4xx naming the field, and stores nothing', async () => {
+    const log = () => leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?manual=true`);
+    const before = (await log()).body.length;
+    const post = (path: string, body: unknown, as: Api = leader) =>
+      as.post<{ code: string; field?: string; message: string; messageNl: string }>(path, body);
+    const unknown = await post(`/api/incidents/${randomUUID()}/log`, { text: 'x' });
+    expect(unknown.status).toBe(404);
+    const elsewhere = await post(
+      `/api/incidents/${incident.id}/log`,
+      { text: 'x' },
+      await system.login('leider@horizoncollege.example'),
+    );
+    expect(elsewhere.status).toBe(404);
+    const notAnId = await post('/api/incidents/not-an-id/log', { text: 'x' });
+    expect(notAnId.status).toBe(400);
+    for (const [body, field] of [
+      [{ text: '' }, 'text'],
+      [{ text: '   ' }, 'text'],
+      [{ text: 'x'.repeat(4001) }, 'text'],
+      [{ text: 'Gecorrigeerd', corrects: 9999 }, 'corrects'],
+      [{ text: 'x', category: 'gossip' }, 'category'],
+      [{ text: 'x', occurredAt: '2999-01-01T00:00:00Z' }, 'occurredAt'],
+    ] as const) {
+      const res = await post(`/api/incidents/${incident.id}/log`, body);
+      expect({ field, status: res.status, got: res.body.field }).toEqual({ field, status: 400, got: field });
+      expect(res.body.messageNl.length).toBeGreaterThan(0);
+    }
+    expect((await log()).body).toHaveLength(before);
+  });
+
   it('narrows the review by role and person, pages through it, and refuses a bad filter naming it', async () => {
     const byRole = (await leader.get<TimelineEntryView[]>(`/api/incidents/${incident.id}/timeline?role=family-liaison`))
       .body;

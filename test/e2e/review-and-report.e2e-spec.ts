@@ -240,6 +240,25 @@ describe('review and evaluation report', () => {
     expect((await other.get(`/api/aftercare/${added.body.id}`)).status).toBe(404);
   });
 
+  it('lists the school’s incidents with drills apart from real incidents', async () => {
+    const drill = await leader.post<IncidentView>('/api/incidents', {
+      calamityType: 'fire-explosion-evacuation',
+      schoolId: incident.schoolId,
+      summary: 'Ontruimingsoefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    const list = await leader.get<{ incidents: { id: string }[]; drills: { id: string }[] }>(
+      `/api/schools/${incident.schoolId}/incidents`,
+    );
+    expect(list.body.incidents.map((i) => i.id)).toEqual([incident.id]);
+    expect(list.body.drills.map((i) => i.id)).toEqual([drill.body.id]);
+    expect(
+      (await (await system.login('docent@deregenboog.example')).get(`/api/schools/${incident.schoolId}/incidents`))
+        .status,
+    ).toBe(403);
+  });
+
   it('prints the report as a page, and keeps it from staff and from other schools', async () => {
     const page = await leader.get(`/api/incidents/${incident.id}/report?format=html`);
     expect(page.status).toBe(200);

@@ -334,6 +334,16 @@ export interface EvaluationReport {
   findings: ReportFinding[];
 }
 
+/** An incident in a school's list: enough to find it and open its report. */
+export interface IncidentSummary {
+  id: string;
+  calamityType: string;
+  status: string;
+  drill: boolean;
+  createdAt: string;
+  endedAt: string | null;
+}
+
 /** A message of the crisis team to an audience; the text is read in the app only. */
 export interface AnnouncementView {
   id: string;
@@ -366,6 +376,7 @@ export interface TwilioWebhookResponse {
 /** The typed pattern → request/response map of every request/reply call. */
 export interface RpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
+  [RpcPattern.ListIncidents]: { request: { schoolId: string }; response: IncidentSummary[] };
   [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };
   [RpcPattern.ListProtocols]: { request: { schoolId: string }; response: ProtocolView[] };
   [RpcPattern.ChangeIncidentPhase]: {

@@ -50,6 +50,7 @@ export const deadLetterSubject = (consumer: string, subject: string): string => 
 export const RpcPattern = {
   TriggerIncident: 'rpc.activation.incident.trigger.v1',
   GetIncident: 'rpc.activation.incident.get.v1',
+  ListIncidents: 'rpc.activation.incident.list.v1',
   ChangeIncidentPhase: 'rpc.activation.incident.change-phase.v1',
   CloseIncident: 'rpc.activation.incident.close.v1',
   CancelIncident: 'rpc.activation.incident.cancel.v1',

@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, MaxL
 import {
   RpcPattern,
   type IncidentCommand,
+  type IncidentSummary,
   type IncidentView,
   type ProtocolView,
   type TriggerIncidentResponse,
@@ -15,6 +16,10 @@ import { tasksFor, type Catalog } from '../catalog/catalog.types.js';
 import type { IncidentStep, PhaseTarget } from './incident-state.js';
 import { IncidentService } from './incident.service.js';
 import { TriggerIncidentCommand } from './trigger-incident.command.js';
+
+class ListIncidentsQuery {
+  @IsUUID() schoolId!: string;
+}
 
 class GetIncidentQuery {
   @IsUUID() incidentId!: string;
@@ -79,6 +84,11 @@ export class IncidentRpcController {
     return runWithContext({ correlationId }, () =>
       this.incidents.step({ incidentId, actorId, schoolIds, correlationId }, action),
     );
+  }
+
+  @MessagePattern(RpcPattern.ListIncidents)
+  list(@Payload() data: unknown): Promise<IncidentSummary[]> {
+    return this.incidents.list(validateRpc(ListIncidentsQuery, data).schoolId);
   }
 
   @MessagePattern(RpcPattern.GetIncident)

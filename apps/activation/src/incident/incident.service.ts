@@ -7,6 +7,7 @@ import {
   EventSubject,
   type EventEnvelope,
   type IncidentCommand,
+  type IncidentSummary,
   type IncidentView,
   type TriggerIncidentResponse,
 } from '#lib/contracts';
@@ -145,6 +146,21 @@ export class IncidentService {
     }
     const tasks = await this.dataSource.getRepository(TaskEntity).findBy({ incidentId });
     return toIncidentView(incident, tasks);
+  }
+
+  /** The school's incidents, newest first (real ones and drills alike; the caller tells them apart). */
+  async list(schoolId: string): Promise<IncidentSummary[]> {
+    const rows = await this.dataSource
+      .getRepository(IncidentEntity)
+      .find({ where: { schoolId }, order: { createdAt: 'DESC' }, take: 500 });
+    return rows.map((i) => ({
+      id: i.id,
+      calamityType: i.calamityType,
+      status: i.status,
+      drill: i.drill,
+      createdAt: i.createdAt.toISOString(),
+      endedAt: i.endedAt?.toISOString() ?? null,
+    }));
   }
 
   private async findByKey(schoolId: string, idempotencyKey: string): Promise<IncidentView | null> {

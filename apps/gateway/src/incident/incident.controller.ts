@@ -40,6 +40,7 @@ import {
   RecordLegalStepRequestDto,
   TimelineEntryDto,
   ReportQueryDto,
+  SchoolIncidentsDto,
   TimelineQueryDto,
   TimelineVerificationDto,
   TriggerIncidentRequestDto,
@@ -90,6 +91,20 @@ export class IncidentController {
     });
     res.status(result.created ? 201 : 200);
     return result.incident;
+  }
+
+  /**
+   * The school's incidents for review, real incidents and drills apart (each opens its report), newest first.
+   */
+  @Get('schools/:schoolId/incidents')
+  @ApiOkResponse({ type: SchoolIncidentsDto })
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuidParam('schoolId')) schoolId: string,
+  ): Promise<SchoolIncidentsDto> {
+    requireRole(caller, schoolId, INCIDENT_READ_ROLES, ['School', 'School']);
+    const all = await this.rpc.call(RpcPattern.ListIncidents, { schoolId });
+    return { incidents: all.filter((i) => !i.drill), drills: all.filter((i) => i.drill) };
   }
 
   @Get('incidents/:id')

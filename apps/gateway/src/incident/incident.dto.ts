@@ -345,3 +345,19 @@ export class AddFindingRequestDto {
   @IsUUID()
   findingId?: string;
 }
+
+class IncidentSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() calamityType!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() drill!: boolean;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) endedAt!: string | null;
+}
+
+/** A school's incidents for review: real incidents and drills apart. */
+export class SchoolIncidentsDto {
+  @ApiProperty({ type: [IncidentSummaryDto] }) incidents!: IncidentSummaryDto[];
+  @ApiProperty({ type: [IncidentSummaryDto], description: 'Drills, reported apart from real incidents' })
+  drills!: IncidentSummaryDto[];
+}

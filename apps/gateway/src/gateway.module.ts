@@ -12,6 +12,7 @@ import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenService } from './auth/token.service.js';
 import { ContactController } from './contact/contact.controller.js';
+import { IncidentAccess } from './common/incident-access.js';
 import { NATS_CLIENT, RPC_TIMEOUT_MS, RpcClient } from './common/rpc.client.js';
 import { CreateAccounts1764288000000 } from './database/migrations/1764288000000-CreateAccounts.js';
 import type { GatewayEnv } from './gateway.env.js';
@@ -66,6 +67,7 @@ export class GatewayModule {
         AccountService,
         DemoAccountsSeeder,
         RpcClient,
+        IncidentAccess,
         { provide: RPC_TIMEOUT_MS, useValue: config.RPC_TIMEOUT_MS },
         { provide: NOTIFIER_ADMIN_URL, useValue: config.NOTIFIER_ADMIN_URL },
         { provide: VAPID_PUBLIC_KEY, useValue: config.VAPID_PUBLIC_KEY },

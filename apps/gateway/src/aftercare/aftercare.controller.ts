@@ -10,12 +10,13 @@ import {
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { RpcPattern, type AftercareItemView, type IncidentView } from '#lib/contracts';
+import { RpcPattern, type AftercareItemView } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { INCIDENT_READ_ROLES, requireRole } from '../common/access.js';
+import { INCIDENT_READ_ROLES } from '../common/access.js';
 import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { uuidParam } from '../common/request-scope.js';
+import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 
 const KINDS = ['check-in', 'commemoration', 'anniversary', 'peer-attention', 'other'] as const;
@@ -89,7 +90,6 @@ class AftercareItemDto {
   @ApiProperty() updatedAt!: string;
 }
 
-const INCIDENT: [string, string] = ['Incident', 'Incident'];
 const ITEM: [string, string] = ['Aftercare item', 'Nazorgpunt'];
 
 /**
@@ -104,12 +104,13 @@ export class AftercareController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly accounts: AccountService,
+    private readonly incidents: IncidentAccess,
   ) {}
 
   @Get('incidents/:id/aftercare')
   @ApiOkResponse({ type: [AftercareItemDto] })
   async list(@CurrentCaller() caller: Caller, @Param('id', uuidParam('id')) id: string): Promise<AftercareItemView[]> {
-    await this.incident(caller, id);
+    await this.incidents.load(caller, id);
     return this.rpc.call(RpcPattern.ListAftercare, { incidentId: id });
   }
 
@@ -121,7 +122,7 @@ export class AftercareController {
     @Body() body: AddAftercareItemRequestDto,
     @Req() req: Request & { correlationId?: string },
   ): Promise<AftercareItemView> {
-    const incident = await this.incident(caller, id);
+    const incident = await this.incidents.load(caller, id);
     if (body.ownerId) {
       await this.requireMember(incident.schoolId, body.ownerId);
     }
@@ -170,15 +171,6 @@ export class AftercareController {
       ...(body.note !== undefined ? { note: body.note } : {}),
       correlationId: req.correlationId ?? itemId,
     });
-  }
-
-  private async incident(caller: Caller, id: string): Promise<IncidentView> {
-    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
-    if (!incident) {
-      throw notFound(...INCIDENT);
-    }
-    requireRole(caller, incident.schoolId, INCIDENT_READ_ROLES, INCIDENT);
-    return incident;
   }
 
   /** The item, for the crisis team and management of its school, or for its owner. */

@@ -19,9 +19,10 @@ import {
 } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
+import { TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import { uuidParam } from '../common/request-scope.js';
+import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 
 class CreateAnnouncementRequestDto {
@@ -60,7 +61,6 @@ class AnnouncementDto {
   @ApiProperty({ description: 'How many people it went to' }) recipients!: number;
 }
 
-const INCIDENT: [string, string] = ['Incident', 'Incident'];
 const ANNOUNCEMENT: [string, string] = ['Announcement', 'Bericht'];
 
 /**
@@ -74,6 +74,7 @@ export class AnnouncementController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly accounts: AccountService,
+    private readonly incidents: IncidentAccess,
   ) {}
 
   @Post('incidents/:id/announcements')
@@ -86,8 +87,7 @@ export class AnnouncementController {
     @Req() req: Request & { correlationId?: string },
     @Res({ passthrough: true }) res: Response,
   ): Promise<AnnouncementView> {
-    const incident = await this.incident(id);
-    requireRole(caller, incident.schoolId, TRIGGER_ROLES, INCIDENT);
+    const incident = await this.incidents.load(caller, id, TRIGGER_ROLES);
     if (incident.status === 'closed' || incident.status === 'cancelled') {
       throw new ApiError({
         statusCode: 409,
@@ -117,8 +117,7 @@ export class AnnouncementController {
   @Get('incidents/:id/announcements')
   @ApiOkResponse({ type: [AnnouncementDto] })
   async list(@CurrentCaller() caller: Caller, @Param('id', uuidParam('id')) id: string): Promise<AnnouncementView[]> {
-    const incident = await this.incident(id);
-    requireRole(caller, incident.schoolId, INCIDENT_READ_ROLES, INCIDENT);
+    await this.incidents.load(caller, id);
     return this.rpc.call(RpcPattern.ListAnnouncements, { incidentId: id });
   }
 
@@ -131,14 +130,6 @@ export class AnnouncementController {
       throw notFound(...ANNOUNCEMENT);
     }
     return found;
-  }
-
-  private async incident(id: string): Promise<IncidentView> {
-    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
-    if (!incident) {
-      throw notFound(...INCIDENT);
-    }
-    return incident;
   }
 
   private async audience(incident: IncidentView, body: CreateAnnouncementRequestDto): Promise<string[]> {

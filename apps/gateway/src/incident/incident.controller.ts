@@ -25,6 +25,7 @@ import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
+import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
   AddFindingRequestDto,
@@ -48,14 +49,16 @@ import {
 import { reportHtml } from './report-html.js';
 import { toCsv } from './timeline-csv.js';
 
-const INCIDENT: [string, string] = ['Incident', 'Incident'];
 const uuid = uuidParam('id');
 
 @ApiTags('incidents')
 @ApiBearerAuth()
 @Controller('api')
 export class IncidentController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly incidents: IncidentAccess,
+  ) {}
 
   @Get('protocols')
   @ApiQuery({ name: 'schoolId', required: false, description: 'Defaults to the first school of the caller' })
@@ -367,13 +370,8 @@ export class IncidentController {
     return this.rpc.call(RpcPattern.VerifyTimeline, { incidentId: id });
   }
 
-  private async readable(caller: Caller, id: string): Promise<IncidentView> {
-    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
-    if (!incident) {
-      throw notFound(...INCIDENT);
-    }
-    requireRole(caller, incident.schoolId, INCIDENT_READ_ROLES, INCIDENT);
-    return incident;
+  private readable(caller: Caller, id: string): Promise<IncidentView> {
+    return this.incidents.load(caller, id);
   }
 
   private async allEntries(

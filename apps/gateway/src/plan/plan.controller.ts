@@ -15,6 +15,7 @@ import { CurrentCaller } from '../auth/auth.guard.js';
 import { forbidden, notFound, ApiError } from '../common/api-error.js';
 import { requireRole } from '../common/access.js';
 import { uuidParam } from '../common/request-scope.js';
+import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 
 class SetRetentionRequestDto {
@@ -113,6 +114,7 @@ export class PlanController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly accounts: AccountService,
+    private readonly incidents: IncidentAccess,
   ) {}
 
   @Get('schools/:schoolId/plan')
@@ -164,11 +166,8 @@ export class PlanController {
     @Param('seq', new ParseIntPipe({ exceptionFactory: () => badSeq() })) seq: number,
     @Req() req: Request & { correlationId?: string },
   ): Promise<CrisisPlanView> {
-    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: id });
-    if (!incident) {
-      throw notFound('Incident', 'Incident');
-    }
-    const membership = requireRole(caller, incident.schoolId, ['admin'], ['Incident', 'Incident']);
+    const incident = await this.incidents.load(caller, id, ['admin']);
+    const { membership } = incident;
     const [finding] =
       seq >= 1
         ? await this.rpc.call(RpcPattern.ListTimeline, {

@@ -1,37 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import webpush from 'web-push';
-import { EventSubject, EVENT_STREAM } from '#lib/contracts';
-import { ensureStream, OutboxEntity, OutboxRelayService } from '#lib/messaging';
-import { migrate, Secret } from '#lib/platform';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
+import { EventSubject } from '#lib/contracts';
+import { OutboxEntity, OutboxRelayService } from '#lib/messaging';
+import type { FakePushService } from '../../../../test/fakes/index.js';
 import { taskAssignedEvent } from '../../../../test/support/events.js';
-import { testDatabaseUrl } from '../../../../test/support/database.js';
-import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
+import { NotifierHarness } from '../../../../test/support/notifier-harness.js';
 import { waitFor } from '../../../../test/support/wait.js';
-import { loadNotifierEnv } from '../notifier.env.js';
-import { NOTIFIER_SCHEMA, NotifierModule } from '../notifier.module.js';
-import { PUSH_SENDER } from '../push/push-sender.port.js';
+import { EscalationService } from '../escalation/escalation.service.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PushSubscriptionService } from '../push/push-subscription.service.js';
-import { WebPushSender } from '../push/web-push.sender.js';
 import { WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity } from './notification.entity.js';
-import { EscalationService } from '../escalation/escalation.service.js';
 import { NotificationReconciler } from './reconciler.js';
 
 /** The notifier's fan-out and push delivery against real PostgreSQL, Redis and NATS, and the fake push service. */
 describe('push delivery', () => {
-  let nats: PrivateNatsServer;
   let push: FakePushService;
   let app: INestApplication;
   let dataSource: DataSource;
@@ -64,53 +51,17 @@ describe('push delivery', () => {
       .filter((row) => (row.envelope.payload as { taskId?: string }).taskId === taskId)
       .map((row) => row.envelope.type);
 
+  let h: NotifierHarness;
+
   beforeAll(async () => {
-    nats = await startNatsServer();
-    push = await startFakePushService();
-    const nc = await connect({ servers: nats.url });
-    await ensureStream(await jetstreamManager(nc), {
-      name: EVENT_STREAM.name,
-      subjects: [...EVENT_STREAM.subjects],
-      replicas: 1,
-      duplicateWindowMs: 60_000,
-    });
-    await nc.close();
-    const vapid = webpush.generateVAPIDKeys();
-    const config = loadNotifierEnv({
-      DATABASE_URL: testDatabaseUrl(),
-      NATS_URL: nats.url,
-      QUEUE_PREFIX: `ck-int-${randomBytes(4).toString('hex')}`,
-      VAPID_PUBLIC_KEY: vapid.publicKey,
-      VAPID_PRIVATE_KEY: vapid.privateKey,
-      VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
-      PUBLIC_BASE_URL: 'https://crisisklaar.test',
-    });
-    const moduleRef = await Test.createTestingModule({ imports: [NotifierModule.forRoot(config)] })
-      .overrideProvider(PUSH_SENDER)
-      .useValue(
-        new WebPushSender({
-          publicKey: vapid.publicKey,
-          privateKey: new Secret(vapid.privateKey),
-          subject: 'mailto:beheer@crisisklaar.example',
-          ttlSeconds: 60,
-          agent: new Agent({ ca: push.caPem }),
-        }),
-      )
-      .compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    dataSource = app.get<DataSource>(getDataSourceToken());
-    await dataSource.query(`DROP SCHEMA IF EXISTS "${NOTIFIER_SCHEMA}" CASCADE`);
-    await migrate(dataSource, NOTIFIER_SCHEMA);
-    await app.init();
-    escalation = app.get(EscalationService);
-    subscriptions = app.get(PushSubscriptionService);
+    h = await NotifierHarness.start();
+    ({ app, dataSource, push } = h);
+    escalation = h.get(EscalationService);
+    subscriptions = h.get(PushSubscriptionService);
   }, 60_000);
 
   afterAll(async () => {
-    await app?.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE)).obliterate({ force: true });
-    await app?.close();
-    await push?.close();
-    await nats?.dispose();
+    await h?.close();
   });
 
   beforeEach(() => push.reset());

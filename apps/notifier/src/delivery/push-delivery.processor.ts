@@ -31,14 +31,9 @@ export class PushDeliveryProcessor extends WorkerHost {
 
   async process(job: Job<PushJobData>, token?: string): Promise<string> {
     const started = process.hrtime.bigint();
-    const notification = await this.dataSource
-      .getRepository(NotificationEntity)
-      .findOneBy({ id: job.data.notificationId });
-    if (!notification || notification.status !== 'queued') {
+    const notification = await this.escalation.toSend(job.data.notificationId);
+    if (!notification) {
       return 'skipped';
-    }
-    if (!(await this.escalation.stillWanted(notification))) {
-      return 'not-needed';
     }
     return runWithContext({ correlationId: notification.cause.correlationId }, async () => {
       try {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { taskAssignedEvent, TEST_META } from '../../../../test/support/events.js';
-import { NotifierHarness } from '../../../../test/support/notifier-harness.js';
+import { NotifierHarness, TEST_TWILIO } from '../../../../test/support/notifier-harness.js';
 import { waitFor } from '../../../../test/support/wait.js';
 import { AnnouncementService } from '../announcement/announcement.service.js';
 import { ContactEntity } from '../contact/contact.entity.js';
@@ -212,7 +212,7 @@ describe('escalation', () => {
       });
     };
     const statusParams = (sid: string, status: string, extra: Record<string, string> = {}) => ({
-      AccountSid: 'AC0123456789abcdef0123456789abcdef',
+      AccountSid: TEST_TWILIO.accountSid,
       MessageSid: sid,
       MessageStatus: status,
       ...extra,

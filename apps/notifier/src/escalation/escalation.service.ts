@@ -238,10 +238,19 @@ export class EscalationService {
   }
 
   /**
+   * The notification a job is for, when it is still to be sent: queued (not settled by an earlier run), and
+   * wanted by its chain. A job for anything else does nothing.
+   */
+  async toSend(notificationId: string): Promise<NotificationEntity | null> {
+    const n = await this.dataSource.getRepository(NotificationEntity).findOneBy({ id: notificationId });
+    return n && n.status === 'queued' && (await this.stillWanted(n)) ? n : null;
+  }
+
+  /**
    * Whether a queued notification should still go out: not when its chain ended meanwhile (the task was
    * picked up, moved or handed over). An unwanted one is settled as expired, with the reason, and not sent.
    */
-  async stillWanted(n: NotificationEntity): Promise<boolean> {
+  private async stillWanted(n: NotificationEntity): Promise<boolean> {
     if (!n.chainId) {
       return true;
     }

@@ -71,14 +71,9 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
   }
 
   async process(job: Job<SmsJobData>): Promise<string> {
-    const notification = await this.dataSource
-      .getRepository(NotificationEntity)
-      .findOneBy({ id: job.data.notificationId });
-    if (!notification || notification.status !== 'queued') {
+    const notification = await this.escalation.toSend(job.data.notificationId);
+    if (!notification) {
       return 'skipped';
-    }
-    if (!(await this.escalation.stillWanted(notification))) {
-      return 'not-needed';
     }
     return runWithContext({ correlationId: notification.cause.correlationId }, () => this.deliver(notification, job));
   }

@@ -94,6 +94,9 @@ export class TwilioWebhookService {
     const messageSid = request.params.MessageSid ?? request.params.SmsSid ?? '';
     const from = request.params.From ?? '';
     const text = (request.params.Body ?? '').slice(0, 1600);
+    if (!messageSid) {
+      return twiml(); // not a message Twilio would send
+    }
     // Claim the MessageSid first: a replayed webhook (same sid) finds it taken and changes nothing.
     const claimed = await this.dataSource.query<unknown[]>(
       `INSERT INTO ${this.dataSource.getRepository(InboundSmsEntity).metadata.tablePath}
@@ -101,7 +104,7 @@ export class TwilioWebhookService {
        ON CONFLICT DO NOTHING RETURNING "message_sid"`,
       [messageSid],
     );
-    if (!messageSid || claimed.length === 0) {
+    if (claimed.length === 0) {
       return twiml(); // a replayed webhook: it was handled the first time
     }
     const people = (await this.dataSource.getRepository(ContactEntity).findBy({ phone: from })).map((c) => c.personId);

@@ -38,6 +38,8 @@ export default {
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
+    // Benchmarks: `npm run bench`, never part of `npm test` (figures, not pass/fail; see BENCHMARKS.md).
+    { ...common, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.bench.ts'] },
     {
       ...common,
       displayName: 'e2e',

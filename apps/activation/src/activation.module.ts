@@ -70,7 +70,10 @@ export class ActivationModule {
         },
         {
           provide: JetStreamServer,
-          useValue: new JetStreamServer(jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS)),
+          useValue: new JetStreamServer(
+            // Its handlers lock the task row and are idempotent per event: several at once are safe.
+            jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS, { concurrency: 8 }),
+          ),
         },
       ],
     };

@@ -112,6 +112,11 @@ export class System {
     exited.catch(() => undefined);
   }
 
+  /** The process id of each running app (for measurements). */
+  pids(): Map<AppName, number> {
+    return new Map([...this.running].map(([app, running]) => [app, running.child.pid!]));
+  }
+
   /** SIGKILL: the app dies on the spot, mid-work, as in a crash. */
   async kill(app: AppName): Promise<void> {
     const running = this.running.get(app);

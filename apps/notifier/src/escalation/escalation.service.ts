@@ -79,6 +79,7 @@ export class EscalationService {
     const p = event.payload;
     const assignee = 'toAssigneeId' in p ? p.toAssigneeId : p.assigneeId;
     const effects = await this.dataSource.transaction(async (manager) => {
+      await lockIncident(manager, event.incidentId);
       if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return noEffects();
       }
@@ -135,6 +136,7 @@ export class EscalationService {
       return;
     }
     await this.dataSource.transaction(async (manager) => {
+      await lockIncident(manager, event.incidentId);
       if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return;
       }
@@ -460,6 +462,15 @@ export class EscalationService {
       this.log.log(`${chains.length} notification chain(s) ended: ${scope.reason}`);
     }
   }
+}
+
+/**
+ * Starting and stopping chains of one incident take turns: otherwise an acknowledgement handled at the same
+ * moment as its assignment could miss the chain that the assignment is creating (each would commit unseen by
+ * the other). Different incidents still run side by side.
+ */
+async function lockIncident(manager: EntityManager, incidentId: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:incident:${incidentId}`]);
 }
 
 /** Which chains an event ends, or undefined when it ends none. */

@@ -21,6 +21,11 @@ export interface JetStreamTransportOptions {
   ackWaitMs: number;
   /** Delay of the nak after delivery n (index n-1; the last value repeats). */
   backoffMs: number[];
+  /**
+   * Messages of one consumer handled at once. 1 keeps the stream's order (the timeline needs it); handlers that
+   * are idempotent per event and do not depend on order (the notifier, activation) can take more.
+   */
+  concurrency: number;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -50,6 +55,7 @@ export function jetStreamDefaults(
     maxDeliver: 8,
     ackWaitMs: 10_000,
     backoffMs: [250, 1_000, 5_000, 15_000, 30_000, 60_000],
+    concurrency: 1,
     ...overrides,
   };
 }

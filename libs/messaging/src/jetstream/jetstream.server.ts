@@ -130,8 +130,25 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (!handler) {
       return;
     }
+    const inFlight = new Set<Promise<void>>();
     for await (const msg of messages) {
-      const message = this.wrap(msg);
+      while (inFlight.size >= Math.max(1, this.options.concurrency)) {
+        await Promise.race(inFlight);
+      }
+      const done = this.process(msg, handler, consumer).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    }
+    await Promise.allSettled(inFlight);
+  }
+
+  /** One message; never rejects (a failure to ack is logged and the server redelivers after ackWait). */
+  private async process(
+    msg: JsMsg,
+    handler: NonNullable<ReturnType<JetStreamServer['getHandlerByPattern']>>,
+    consumer: string,
+  ): Promise<void> {
+    const message = this.wrap(msg);
+    try {
       await processMessage(message, this.options, {
         handle: async (event: EventEnvelope) => {
           const context = new JetStreamContext(msg.subject, message.deliveryCount, consumer);
@@ -148,6 +165,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           }
         },
       });
+    } catch (error) {
+      this.log.warn(`${msg.subject}: not settled (${String(error)}); the server redelivers it`);
     }
   }
 

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { connect } from '@nats-io/transport-node';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { IncidentView } from '#lib/contracts';
+import { System, type Api } from '../e2e/support/system.js';
+import { machine, msSince, percentile, report } from './support/stats.js';
+import { rssMiB } from './support/proc.js';
+
+/**
+ * Scenario 6 (idle memory of each app, against a bare Node process) and scenario 1 (trigger latency: 50
+ * concurrent triggers; "accepted" is the HTTP answer after the commit, "first push" is the first push of the
+ * incident at the fake push service), with a bare NATS request/reply and a bare PostgreSQL insert+commit as the
+ * floor — all four apps as processes, real PostgreSQL, Redis and NATS.
+ */
+describe('bench: idle memory and trigger latency', () => {
+  let system: System;
+  let leader: Api;
+  let schoolId: string;
+
+  beforeAll(async () => {
+    process.stdout.write(`[bench] machine: ${machine()}\n`);
+    system = await System.start({ LOG_LEVEL: 'warn' });
+    leader = await system.login('leider@deregenboog.example');
+    schoolId = (await leader.get<{ memberships: { schoolId: string }[] }>('/api/me')).body.memberships[0]!.schoolId;
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it('6: idle memory per app', async () => {
+    await sleep(10_000); // settle after start-up
+    const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await sleep(1000);
+    const floor = rssMiB(bare.pid!);
+    bare.kill();
+    for (const [app, pid] of system.pids()) {
+      report({
+        scenario: '6 idle memory',
+        figure: `${app} resident memory`,
+        value: rssMiB(pid),
+        unit: 'MiB',
+        baseline: { what: 'a bare node process', value: floor },
+        target: { value: 150, lowerIsBetter: true },
+      });
+    }
+  }, 60_000);
+
+  it('1: trigger latency, 50 concurrent triggers', async () => {
+    const device = system.push.createSubscription();
+    await leader.post('/api/push/subscriptions', device.subscription);
+    const firstPush = new Map<string, number>();
+    const stop = system.push.onEvent((event) => {
+      if (event.type === 'received') {
+        const incidentId = (event.push.json as { incidentId?: string }).incidentId;
+        if (incidentId && !firstPush.has(incidentId)) {
+          firstPush.set(incidentId, Date.now());
+        }
+      }
+    });
+    const accepted: number[] = [];
+    const started = new Map<string, number>();
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const t0 = Date.now();
+        const begin = process.hrtime.bigint();
+        const res = await leader.post<IncidentView>('/api/incidents', {
+          calamityType: 'fire-explosion-evacuation',
+          schoolId,
+          summary: 'bench',
+          drill: true,
+          idempotencyKey: `bench-${randomUUID()}`,
+        });
+        accepted.push(msSince(begin));
+        started.set(res.body.id, t0);
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    while ([...started.keys()].some((id) => !firstPush.has(id)) && Date.now() < deadline) {
+      await sleep(50);
+    }
+    stop();
+    const toPush = [...started].filter(([id]) => firstPush.has(id)).map(([id, t0]) => firstPush.get(id)! - t0);
+
+    // The floor, in the same run: a bare NATS request/reply and a bare PostgreSQL insert+commit.
+    const nc = await connect({ servers: system.nats.url });
+    nc.subscribe('bench.echo', {
+      callback: (_e, m) => {
+        m.respond(m.data);
+      },
+    });
+    const natsRtt: number[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const begin = process.hrtime.bigint();
+      await nc.request('bench.echo', 'x');
+      natsRtt.push(msSince(begin));
+    }
+    await nc.close();
+    const db = new pg.Client({ connectionString: system.env.DATABASE_URL });
+    await db.connect();
+    await db.query('CREATE TEMP TABLE bench_row (id uuid PRIMARY KEY, data jsonb)');
+    const pgInsert: number[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const begin = process.hrtime.bigint();
+      await db.query('BEGIN');
+      await db.query('INSERT INTO bench_row VALUES ($1, $2)', [randomUUID(), '{"x":1}']);
+      await db.query('COMMIT');
+      pgInsert.push(msSince(begin));
+    }
+    await db.end();
+
+    for (const p of [50, 95, 99]) {
+      report({
+        scenario: '1 trigger latency',
+        figure: `trigger accepted p${p} (50 concurrent)`,
+        value: percentile(accepted, p),
+        unit: 'ms',
+        baseline: { what: `bare PostgreSQL insert+commit p${p}`, value: percentile(pgInsert, p) },
+        ...(p === 99 ? { target: { value: 20, lowerIsBetter: true } } : {}),
+      });
+    }
+    for (const p of [50, 95, 99]) {
+      report({
+        scenario: '1 trigger latency',
+        figure: `trigger → first push received p${p} (${toPush.length}/50 incidents)`,
+        value: percentile(toPush, p),
+        unit: 'ms',
+        baseline: { what: `bare NATS request/reply p${p}`, value: percentile(natsRtt, p) },
+        ...(p === 99 ? { target: { value: 50, lowerIsBetter: true } } : {}),
+      });
+    }
+  }, 300_000);
+});

@@ -324,15 +324,52 @@ export class TimelineService {
   }
 
   async verify(incidentId: string): Promise<TimelineVerification> {
-    const rows = await this.dataSource
-      .getRepository(TimelineEntryEntity)
-      .find({ where: { incidentId }, order: { seq: 'ASC' } });
+    // Only the columns the hash covers, without entity hydration: verification reads every entry of the incident.
+    const rows = (
+      await this.dataSource.query<VerifyRow[]>(
+        `SELECT "incident_id", "seq", "event_id", "type", "occurred_at", "recorded_at", "actor", "drill", "data",
+                "hash_version", "text_digest", "prev_hash", "hash"
+           FROM ${this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath}
+          WHERE "incident_id" = $1 ORDER BY "seq"`,
+        [incidentId],
+      )
+    ).map((r) => ({
+      incidentId: r.incident_id,
+      seq: r.seq,
+      eventId: r.event_id,
+      type: r.type,
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at,
+      actor: r.actor,
+      drill: r.drill,
+      data: r.data,
+      hashVersion: r.hash_version,
+      textDigest: r.text_digest,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
     const texts = await this.dataSource.getRepository(EntryTextEntity).findBy({ incidentId });
     const erasedSeqs = new Set(
       rows.filter((r) => r.type === TEXT_ERASED_TYPE).flatMap((r) => (r.data.seqs as number[] | undefined) ?? []),
     );
     return verifyChain(rows, { bySeq: new Map(texts.map((t) => [t.seq, t.fields])), erasedSeqs });
   }
+}
+
+interface VerifyRow {
+  incident_id: string;
+  seq: number;
+  event_id: string;
+  type: string;
+  occurred_at: string;
+  recorded_at: string;
+  actor: string;
+  drill: boolean;
+  data: Record<string, unknown>;
+  hash_version: 1 | 2;
+  text_digest: string | null;
+  prev_hash: string;
+  hash: string;
 }
 
 function toView(e: TimelineEntryEntity, text?: Record<string, unknown>): TimelineEntryView {

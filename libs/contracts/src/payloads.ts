@@ -223,3 +223,12 @@ export class AftercareDuePayload {
   @IsString() @Length(1, 32) kind!: string;
   @IsISO8601({ strict: true }) dueAt!: string;
 }
+
+/** Aftercare (nazorg) items: their kinds, their states, and where a referral goes. */
+export const AFTERCARE_KINDS = ['check-in', 'commemoration', 'anniversary', 'peer-attention', 'other'] as const;
+export type AftercareKind = (typeof AFTERCARE_KINDS)[number];
+/** scheduled → checked → fine, or → referred (GP, GGD, Slachtofferhulp) → closed. */
+export const AFTERCARE_STATES = ['scheduled', 'checked', 'fine', 'referred', 'closed'] as const;
+export type AftercareState = (typeof AFTERCARE_STATES)[number];
+export const AFTERCARE_REFERRALS = ['gp', 'ggd', 'slachtofferhulp', 'other'] as const;
+export type AftercareReferral = (typeof AFTERCARE_REFERRALS)[number];

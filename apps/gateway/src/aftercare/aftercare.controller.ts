@@ -10,7 +10,13 @@ import {
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { RpcPattern, type AftercareItemView } from '#lib/contracts';
+import {
+  AFTERCARE_KINDS,
+  AFTERCARE_REFERRALS,
+  AFTERCARE_STATES,
+  RpcPattern,
+  type AftercareItemView,
+} from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES } from '../common/access.js';
@@ -19,12 +25,11 @@ import { uuidParam } from '../common/request-scope.js';
 import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 
-const KINDS = ['check-in', 'commemoration', 'anniversary', 'peer-attention', 'other'] as const;
-const STATES = ['checked', 'fine', 'referred', 'closed'] as const;
-const REFERRALS = ['gp', 'ggd', 'slachtofferhulp', 'other'] as const;
+/** What a person may move an item to (it starts scheduled). */
+const STATES = AFTERCARE_STATES.filter((s) => s !== 'scheduled');
 
 class AddAftercareItemRequestDto {
-  @ApiProperty({ enum: KINDS }) @IsIn(KINDS) kind!: (typeof KINDS)[number];
+  @ApiProperty({ enum: AFTERCARE_KINDS }) @IsIn(AFTERCARE_KINDS) kind!: (typeof AFTERCARE_KINDS)[number];
 
   @ApiProperty({ maxLength: 200, example: 'Gesprek met de klas van Sanne' })
   @IsString()
@@ -61,10 +66,13 @@ class ChangeAftercareItemRequestDto {
   @IsIn(STATES)
   state?: (typeof STATES)[number];
 
-  @ApiPropertyOptional({ enum: REFERRALS, description: 'With state "referred": to the GP, GGD, Slachtofferhulp…' })
+  @ApiPropertyOptional({
+    enum: AFTERCARE_REFERRALS,
+    description: 'With state "referred": to the GP, GGD, Slachtofferhulp…',
+  })
   @IsOptional()
-  @IsIn(REFERRALS)
-  referredTo?: (typeof REFERRALS)[number];
+  @IsIn(AFTERCARE_REFERRALS)
+  referredTo?: (typeof AFTERCARE_REFERRALS)[number];
 
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() ownerId?: string;
 
@@ -77,14 +85,14 @@ class AftercareItemDto {
   @ApiProperty() schoolId!: string;
   @ApiProperty() drill!: boolean;
   @ApiProperty() key!: string;
-  @ApiProperty({ enum: KINDS }) kind!: string;
+  @ApiProperty({ enum: AFTERCARE_KINDS }) kind!: string;
   @ApiProperty({ type: 'object', properties: { nl: { type: 'string' }, en: { type: 'string' } } })
   title!: { nl: string; en: string };
   @ApiProperty({ nullable: true, type: String }) subject!: string | null;
   @ApiProperty({ nullable: true, type: String }) ownerId!: string | null;
   @ApiProperty() dueAt!: string;
-  @ApiProperty({ enum: ['scheduled', ...STATES] }) state!: string;
-  @ApiProperty({ nullable: true, type: String, enum: REFERRALS }) referredTo!: string | null;
+  @ApiProperty({ enum: AFTERCARE_STATES }) state!: string;
+  @ApiProperty({ nullable: true, type: String, enum: AFTERCARE_REFERRALS }) referredTo!: string | null;
   @ApiProperty({ nullable: true, type: String }) note!: string | null;
   @ApiProperty({ nullable: true, type: String }) notifiedAt!: string | null;
   @ApiProperty() updatedAt!: string;

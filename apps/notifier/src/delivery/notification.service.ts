@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
-import { In, LessThan, type DataSource, type EntityManager } from 'typeorm';
+import { LessThan, type DataSource, type EntityManager } from 'typeorm';
 import {
   buildEvent,
   EventSubject,
@@ -264,10 +264,6 @@ export class NotificationService {
   /** Lets the outbox relay publish what a transaction just wrote. */
   nudge(): void {
     this.relay.nudge();
-  }
-
-  findByIds(ids: string[]): Promise<NotificationEntity[]> {
-    return this.dataSource.getRepository(NotificationEntity).findBy({ id: In(ids) });
   }
 
   timerJob(chainId: string, step: number) {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AftercareKind, AftercareState, Referral } from './aftercare-schedule.js';
+import type { AftercareKind, AftercareReferral, AftercareState } from '#lib/contracts';
 
 /** One aftercare item of an incident. Its changes are also written on the incident's timeline. */
 @Entity({ name: 'aftercare_item' })
@@ -19,7 +19,7 @@ export class AftercareItemEntity {
   @Column({ name: 'owner_id', type: 'uuid', nullable: true }) ownerId!: string | null;
   @Column({ name: 'due_at', type: 'timestamptz' }) dueAt!: Date;
   @Column('text') state!: AftercareState;
-  @Column({ name: 'referred_to', type: 'text', nullable: true }) referredTo!: Referral | null;
+  @Column({ name: 'referred_to', type: 'text', nullable: true }) referredTo!: AftercareReferral | null;
   @Column({ type: 'text', nullable: true }) note!: string | null;
   @Column({ name: 'notified_at', type: 'timestamptz', nullable: true }) notifiedAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -1,12 +1,4 @@
-/** The kinds of aftercare item (nazorg). */
-export const AFTERCARE_KINDS = ['check-in', 'commemoration', 'anniversary', 'peer-attention', 'other'] as const;
-export type AftercareKind = (typeof AFTERCARE_KINDS)[number];
-
-/** scheduled → checked → fine, or → referred (GP, GGD, Slachtofferhulp) → closed. */
-export const AFTERCARE_STATES = ['scheduled', 'checked', 'fine', 'referred', 'closed'] as const;
-export type AftercareState = (typeof AFTERCARE_STATES)[number];
-export const REFERRALS = ['gp', 'ggd', 'slachtofferhulp', 'other'] as const;
-export type Referral = (typeof REFERRALS)[number];
+import type { AftercareKind, AftercareState } from '#lib/contracts';
 
 export interface PlannedItem {
   /** Stable within an incident: the schedule is made once, however often the trigger event comes. */

@@ -2,9 +2,15 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
-import { LocalizedText, RpcPattern, type AftercareItemView } from '#lib/contracts';
+import {
+  AFTERCARE_KINDS,
+  AFTERCARE_REFERRALS,
+  AFTERCARE_STATES,
+  LocalizedText,
+  RpcPattern,
+  type AftercareItemView,
+} from '#lib/contracts';
 import { validateRpc } from '#lib/platform';
-import { AFTERCARE_KINDS, AFTERCARE_STATES, REFERRALS } from './aftercare-schedule.js';
 import { AftercareService } from './aftercare.service.js';
 
 class IncidentQuery {
@@ -31,7 +37,7 @@ class ChangeItemCommand {
   @IsUUID() itemId!: string;
   @IsUUID() actorId!: string;
   @IsOptional() @IsIn(AFTERCARE_STATES) state?: string;
-  @IsOptional() @IsIn(REFERRALS) referredTo?: string;
+  @IsOptional() @IsIn(AFTERCARE_REFERRALS) referredTo?: string;
   @IsOptional() @IsUUID() ownerId?: string;
   @IsOptional() @IsString() @Length(0, 2000) note?: string;
   @IsString() @Length(1, 128) correlationId!: string;

@@ -6,6 +6,9 @@ import {
   buildEvent,
   EventSubject,
   type AftercareItemView,
+  type AftercareKind,
+  type AftercareReferral,
+  type AftercareState,
   type EventEnvelope,
   type RpcPattern,
   type RpcRequest,
@@ -14,14 +17,7 @@ import { addToOutbox, OutboxRelayService } from '#lib/messaging';
 import { notFound, rpcError, validationFailed } from '#lib/platform';
 import { TimelineEntryEntity } from '../entry/timeline-entry.entity.js';
 import { TimelineService } from '../entry/timeline.service.js';
-import {
-  aftercareSchedule,
-  canMove,
-  dueDate,
-  type AftercareKind,
-  type AftercareState,
-  type Referral,
-} from './aftercare-schedule.js';
+import { aftercareSchedule, canMove, dueDate } from './aftercare-schedule.js';
 import { AftercareItemEntity } from './aftercare-item.entity.js';
 
 export type AddAftercareItem = RpcRequest<typeof RpcPattern.AddAftercareItem>;
@@ -177,7 +173,7 @@ export class AftercareService {
         }
         found.state = to;
         if (to === 'referred') {
-          found.referredTo = command.referredTo as Referral;
+          found.referredTo = command.referredTo as AftercareReferral;
         }
       }
       if (command.ownerId) {

@@ -35,22 +35,8 @@ export interface TimelineFilter {
 
 export const LOG_CATEGORIES = ['decision', 'contact', 'action', 'observation'] as const;
 
-export interface LogEntryInput {
-  incidentId: string;
-  schoolId: string;
-  boardId: string;
-  drill: boolean;
-  /** Idempotency: the same id twice is one entry. */
-  entryId: string;
-  authorId: string;
-  text: string;
-  category: (typeof LOG_CATEGORIES)[number];
-  /** When it happened (ISO, UTC); may be earlier than now. */
-  occurredAt: string;
-  /** The seq of the log entry this one corrects. */
-  corrects?: number;
-  correlationId: string;
-}
+/** A log entry a team member writes: the request the gateway sends. */
+export type LogEntryInput = RpcRequest<typeof RpcPattern.AddLogEntry>;
 
 export interface AppendInput {
   incidentId: string;

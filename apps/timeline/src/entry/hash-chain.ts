@@ -98,36 +98,68 @@ export function chainHash(prevHash: string, content: ChainedContent): string {
     .digest('hex');
 }
 
+/** The texts of a version-2 chain: those kept, by seq, and the seqs an erasure entry names. */
+export interface ChainTexts {
+  bySeq: ReadonlyMap<number, Record<string, unknown>>;
+  erasedSeqs: ReadonlySet<number>;
+}
+
 /**
- * Recomputes a chain in seq order; names the first entry whose link or hash does not hold. With `texts`
- * (version 2): an entry's kept texts must match their digest, and texts that are gone must have been erased by
- * an erasure entry (`erasedSeqs`); anything else is a break.
+ * Recomputes a chain in seq order, entries fed in as they are read (so a long chain need not be held whole);
+ * remembers the first entry whose link or hash does not hold. With `texts` (version 2): an entry's kept texts
+ * must match their digest, and texts that are gone must have been erased by an erasure entry; anything else is
+ * a break.
  */
+export class ChainVerifier {
+  private prev = GENESIS_HASH;
+  private expectedSeq = 1;
+  private seen = 0;
+  private broken: number | null = null;
+
+  constructor(private readonly texts?: ChainTexts) {}
+
+  /** Checks the next entry; false once the chain is broken (later entries are only counted). */
+  add(entry: ChainedContent & { prevHash: string; hash: string }): boolean {
+    this.seen += 1;
+    if (this.broken !== null) {
+      return false;
+    }
+    const prev = this.prev;
+    const linked = entry.seq === this.expectedSeq && entry.prevHash === prev && chainHash(prev, entry) === entry.hash;
+    if (!linked || (this.texts && !textHolds(entry, this.texts))) {
+      this.broken = entry.seq;
+      return false;
+    }
+    this.prev = entry.hash;
+    this.expectedSeq += 1;
+    return true;
+  }
+
+  /** The outcome so far; `entries` is how many were fed in. */
+  result(entries = this.seen): { valid: boolean; entries: number; firstBrokenSeq: number | null } {
+    return { valid: this.broken === null, entries, firstBrokenSeq: this.broken };
+  }
+}
+
+/** Recomputes a whole chain in seq order; names the first entry whose link, hash or texts do not hold. */
 export function verifyChain(
   entries: readonly (ChainedContent & { prevHash: string; hash: string })[],
-  texts?: { bySeq: ReadonlyMap<number, Record<string, unknown>>; erasedSeqs: ReadonlySet<number> },
+  texts?: ChainTexts,
 ): {
   valid: boolean;
   entries: number;
   firstBrokenSeq: number | null;
 } {
-  let prev = GENESIS_HASH;
-  let expectedSeq = 1;
+  const verifier = new ChainVerifier(texts);
   for (const entry of entries) {
-    const linked = entry.seq === expectedSeq && entry.prevHash === prev && chainHash(prev, entry) === entry.hash;
-    if (!linked || (texts && !textHolds(entry, texts))) {
-      return { valid: false, entries: entries.length, firstBrokenSeq: entry.seq };
+    if (!verifier.add(entry)) {
+      break;
     }
-    prev = entry.hash;
-    expectedSeq += 1;
   }
-  return { valid: true, entries: entries.length, firstBrokenSeq: null };
+  return verifier.result(entries.length);
 }
 
-function textHolds(
-  entry: ChainedContent,
-  texts: { bySeq: ReadonlyMap<number, Record<string, unknown>>; erasedSeqs: ReadonlySet<number> },
-): boolean {
+function textHolds(entry: ChainedContent, texts: ChainTexts): boolean {
   if (entry.hashVersion !== 2 || !entry.textDigest) {
     return !texts.bySeq.has(entry.seq);
   }

@@ -17,6 +17,7 @@ import {
   RetentionPolicyEntity,
   TimelineEntryEntity,
 } from './timeline-entry.entity.js';
+import { chainHash, GENESIS_HASH } from './hash-chain.js';
 import { LOG_ENTRY_TYPE, TimelineService, type LogEntryInput } from './timeline.service.js';
 
 function assigned(incidentId: string, n: number): EventEnvelope {
@@ -165,6 +166,65 @@ describe(TimelineService.name, () => {
       await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
     });
     expect(await timeline.verify(incidentId)).toEqual({ valid: false, entries: 4, firstBrokenSeq: 2 });
+  });
+
+  it('verifies a chain longer than one page of the reader, and names a broken entry on a later page', async () => {
+    const incidentId = randomUUID();
+    const count = 10_001; // more than two pages of 5,000
+    let prev = GENESIS_HASH;
+    const rows: unknown[][] = [];
+    for (let seq = 1; seq <= count; seq += 1) {
+      const content = {
+        incidentId,
+        seq,
+        eventId: randomUUID(),
+        type: 'crisis.task.acknowledged.v1',
+        occurredAt: new Date(1_780_000_000_000 + seq).toISOString(),
+        recordedAt: new Date(1_780_000_000_000 + seq).toISOString(),
+        actor: 'system',
+        drill: false,
+        data: { taskId: `t${seq}` },
+        hashVersion: 2 as const,
+        textDigest: null,
+      };
+      const hash = chainHash(prev, content);
+      rows.push([
+        randomUUID(),
+        incidentId,
+        seq,
+        content.eventId,
+        content.occurredAt,
+        JSON.stringify(content.data),
+        prev,
+        hash,
+      ]);
+      prev = hash;
+    }
+    for (let i = 0; i < rows.length; i += 1000) {
+      const part = rows.slice(i, i + 1000);
+      await dataSource.query(
+        `INSERT INTO "${schema}"."entry" (id, incident_id, seq, event_id, school_id, board_id, type, occurred_at,
+           recorded_at, actor, drill, correlation_id, data, prev_hash, hash, hash_version, text_digest)
+         VALUES ${part
+           .map((_, r) => {
+             const p = (k: number) => `$${r * 8 + k}`;
+             return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, '${randomUUID()}', '${randomUUID()}',
+               'crisis.task.acknowledged.v1', ${p(5)}, ${p(5)}, 'system', false, 'c', ${p(6)}::jsonb, ${p(7)}, ${p(8)}, 2, NULL)`;
+           })
+           .join(', ')}`,
+        part.flat(),
+      );
+    }
+    expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: count, firstBrokenSeq: null });
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`ALTER TABLE "${schema}"."entry" DISABLE TRIGGER "entry_append_only"`);
+      await manager.query(
+        `UPDATE "${schema}"."entry" SET data = '{"taskId":"forged"}' WHERE incident_id = $1 AND seq = 7777`,
+        [incidentId],
+      );
+      await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
+    });
+    expect(await timeline.verify(incidentId)).toEqual({ valid: false, entries: count, firstBrokenSeq: 7777 });
   });
 
   describe('log entries people write', () => {

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { EventEnvelope, RpcPattern, RpcRequest, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
-import { chainHash, GENESIS_HASH, splitText, textDigest, verifyChain } from './hash-chain.js';
+import { chainHash, ChainVerifier, GENESIS_HASH, splitText, textDigest } from './hash-chain.js';
 import { ChainHeadEntity, EntryTextEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
 
 /** The type of a log entry a person wrote (the other entries are the events' subjects). */
@@ -176,35 +175,34 @@ export class TimelineService {
     return this.view((await this.appendEntry(input)).entry);
   }
 
-  /** The one place entries are written. Appends to one incident are serialised by the chain head's row lock. */
+  /**
+   * The one place entries are written. Appends to one incident are serialised by the chain head's row lock.
+   * Three statements in the transaction (besides the role switch): lock (or create) the head and read it; add
+   * the entry, its texts and move the head in one statement, where a redelivered event (its id is unique) adds
+   * nothing and moves nothing; and only then, for a duplicate, read the entry already there.
+   */
   private async appendEntry(
     input: AppendInput,
   ): Promise<{ outcome: 'appended' | 'duplicate'; entry: TimelineEntryEntity }> {
+    const entries = this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath;
+    const heads = this.dataSource.getRepository(ChainHeadEntity).metadata.tablePath;
+    const texts = this.dataSource.getRepository(EntryTextEntity).metadata.tablePath;
     return this.dataSource.transaction(async (manager) => {
       // Write as the role that can only add entries (granted in a migration): UPDATE or DELETE is refused.
       await manager.query(`SET LOCAL ROLE ${TIMELINE_WRITER_ROLE}`);
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(ChainHeadEntity)
-        .values({ incidentId: input.incidentId, lastSeq: 0, lastHash: GENESIS_HASH })
-        .orIgnore()
-        .execute();
-      const head = await manager
-        .getRepository(ChainHeadEntity)
-        .createQueryBuilder('h')
-        .setLock('pessimistic_write')
-        .where('h.incident_id = :id', { id: input.incidentId })
-        .getOneOrFail();
-      const existing = await manager.getRepository(TimelineEntryEntity).findOneBy({ eventId: input.eventId });
-      if (existing) {
-        return { outcome: 'duplicate' as const, entry: existing };
-      }
+      // Creates the head, or takes its row lock (the no-op update) and reads it, in one round trip.
+      const [head] = await manager.query<{ last_seq: number; last_hash: string }[]>(
+        `INSERT INTO ${heads} AS h ("incident_id", "last_seq", "last_hash") VALUES ($1, 0, $2)
+         ON CONFLICT ("incident_id") DO UPDATE SET "last_seq" = h."last_seq"
+         RETURNING "last_seq", "last_hash"`,
+        [input.incidentId, GENESIS_HASH],
+      );
+      const lastHash = head!.last_hash;
       // Version 2: the personal texts go apart (erasable), the chain covers their digest.
       const { structure, text } = splitText(input.data);
       const content = {
         incidentId: input.incidentId,
-        seq: head.lastSeq + 1,
+        seq: head!.last_seq + 1,
         eventId: input.eventId,
         type: input.type,
         occurredAt: input.occurredAt,
@@ -215,27 +213,56 @@ export class TimelineService {
         hashVersion: 2 as const,
         textDigest: text ? textDigest(text) : null,
       };
-      const hash = chainHash(head.lastHash, content);
+      const hash = chainHash(lastHash, content);
       const entry = manager.create(TimelineEntryEntity, {
         id: randomUUID(),
         ...content,
         schoolId: input.schoolId,
         boardId: input.boardId,
         correlationId: input.correlationId,
-        prevHash: head.lastHash,
+        prevHash: lastHash,
         hash,
       });
-      // A plain INSERT: save() would first SELECT the new id, one round trip more per event.
-      await manager.insert(TimelineEntryEntity, entry as QueryDeepPartialEntity<TimelineEntryEntity>);
-      if (text) {
-        await manager.insert(EntryTextEntity, {
-          entryId: entry.id,
-          incidentId: input.incidentId,
-          seq: content.seq,
-          fields: text,
-        } as QueryDeepPartialEntity<EntryTextEntity>);
+      const [, added] = await manager.query<[unknown[], number]>(
+        `WITH e AS (
+           INSERT INTO ${entries} ("id", "incident_id", "seq", "event_id", "school_id", "board_id", "type",
+             "occurred_at", "recorded_at", "actor", "drill", "correlation_id", "data", "prev_hash", "hash",
+             "hash_version", "text_digest")
+           VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17)
+           ON CONFLICT ("event_id") DO NOTHING
+           RETURNING "id", "seq", "hash"
+         ), t AS (
+           INSERT INTO ${texts} ("entry_id", "incident_id", "seq", "fields")
+           SELECT e."id", $2::uuid, e."seq", $18::jsonb FROM e WHERE $18::jsonb IS NOT NULL
+         )
+         UPDATE ${heads} AS h SET "last_seq" = e."seq", "last_hash" = e."hash" FROM e
+          WHERE h."incident_id" = $2::uuid
+         RETURNING e."id"`,
+        [
+          entry.id,
+          entry.incidentId,
+          entry.seq,
+          entry.eventId,
+          entry.schoolId,
+          entry.boardId,
+          entry.type,
+          entry.occurredAt,
+          entry.recordedAt,
+          entry.actor,
+          entry.drill,
+          entry.correlationId,
+          JSON.stringify(entry.data),
+          entry.prevHash,
+          entry.hash,
+          entry.hashVersion,
+          entry.textDigest,
+          text ? JSON.stringify(text) : null,
+        ],
+      );
+      if (added === 0) {
+        const existing = await manager.getRepository(TimelineEntryEntity).findOneByOrFail({ eventId: input.eventId });
+        return { outcome: 'duplicate' as const, entry: existing };
       }
-      await manager.update(ChainHeadEntity, { incidentId: input.incidentId }, { lastSeq: content.seq, lastHash: hash });
       return { outcome: 'appended' as const, entry };
     });
   }
@@ -309,38 +336,94 @@ export class TimelineService {
     return (await this.views([row]))[0]!;
   }
 
+  /**
+   * Recomputes the incident's chain. It reads in pages of {@link VERIFY_PAGE} entries, in one read-only
+   * snapshot, only the columns the hash covers and without entity hydration; the next page is on its way while
+   * this one is hashed, so the database and the hashing work side by side.
+   */
   async verify(incidentId: string): Promise<TimelineVerification> {
-    // Only the columns the hash covers, without entity hydration: verification reads every entry of the incident.
-    const rows = (
-      await this.dataSource.query<VerifyRow[]>(
-        `SELECT "incident_id", "seq", "event_id", "type", "occurred_at", "recorded_at", "actor", "drill", "data",
-                "hash_version", "text_digest", "prev_hash", "hash"
-           FROM ${this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath}
-          WHERE "incident_id" = $1 ORDER BY "seq"`,
+    const entries = this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath;
+    const texts = this.dataSource.getRepository(EntryTextEntity).metadata.tablePath;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query('SET TRANSACTION READ ONLY');
+      const select = <T>(sql: string, params: unknown[]) => runner.query(sql, params) as Promise<T[]>;
+      const kept = await select<{ seq: number; fields: Record<string, unknown> }>(
+        `SELECT "seq", "fields" FROM ${texts} WHERE "incident_id" = $1`,
         [incidentId],
-      )
-    ).map((r) => ({
-      incidentId: r.incident_id,
-      seq: r.seq,
-      eventId: r.event_id,
-      type: r.type,
-      occurredAt: r.occurred_at,
-      recordedAt: r.recorded_at,
-      actor: r.actor,
-      drill: r.drill,
-      data: r.data,
-      hashVersion: r.hash_version,
-      textDigest: r.text_digest,
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }));
-    const texts = await this.dataSource.getRepository(EntryTextEntity).findBy({ incidentId });
-    const erasedSeqs = new Set(
-      rows.filter((r) => r.type === TEXT_ERASED_TYPE).flatMap((r) => (r.data.seqs as number[] | undefined) ?? []),
-    );
-    return verifyChain(rows, { bySeq: new Map(texts.map((t) => [t.seq, t.fields])), erasedSeqs });
+      );
+      const erasures = await select<{ data: { seqs?: number[] } }>(
+        `SELECT "data" FROM ${entries} WHERE "incident_id" = $1 AND "type" = $2`,
+        [incidentId, TEXT_ERASED_TYPE],
+      );
+      const verifier = new ChainVerifier({
+        bySeq: new Map(kept.map((t) => [t.seq, t.fields])),
+        erasedSeqs: new Set(erasures.flatMap((r) => r.data.seqs ?? [])),
+      });
+      const page = (afterSeq: number) =>
+        select<VerifyRow>(
+          `SELECT "incident_id", "seq", "event_id", "type", "occurred_at", "recorded_at", "actor", "drill", "data",
+                  "hash_version", "text_digest", "prev_hash", "hash"
+             FROM ${entries}
+            WHERE "incident_id" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT ${VERIFY_PAGE}`,
+          [incidentId, afterSeq],
+        );
+      let next: Promise<VerifyRow[]> | null = page(0);
+      let count = 0;
+      while (next) {
+        const rows: VerifyRow[] = await next;
+        count += rows.length;
+        next = rows.length === VERIFY_PAGE ? page(rows.at(-1)!.seq) : null;
+        // Let the next page's query leave before this page is hashed (hashing does not yield).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        let holds = true;
+        for (const r of rows) {
+          holds = verifier.add({
+            incidentId: r.incident_id,
+            seq: r.seq,
+            eventId: r.event_id,
+            type: r.type,
+            occurredAt: r.occurred_at,
+            recordedAt: r.recorded_at,
+            actor: r.actor,
+            drill: r.drill,
+            data: r.data,
+            hashVersion: r.hash_version,
+            textDigest: r.text_digest,
+            prevHash: r.prev_hash,
+            hash: r.hash,
+          });
+          if (!holds) {
+            break;
+          }
+        }
+        if (!holds) {
+          await next; // the page already asked for
+          const [counted] = await select<{ n: number }>(
+            `SELECT count(*)::int AS "n" FROM ${entries} WHERE "incident_id" = $1`,
+            [incidentId],
+          );
+          count = counted!.n;
+          break;
+        }
+      }
+      await runner.commitTransaction();
+      return verifier.result(count);
+    } catch (error) {
+      if (runner.isTransactionActive) {
+        await runner.rollbackTransaction();
+      }
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 }
+
+/** Entries per page when a chain is verified. */
+const VERIFY_PAGE = 5000;
 
 interface VerifyRow {
   incident_id: string;

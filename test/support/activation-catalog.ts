@@ -1,13 +1,16 @@
 import { CRISIS_ROLES } from '#lib/demo';
+import { loadCatalog } from '../../apps/activation/src/catalog/catalog.loader.js';
 import type { Catalog, TaskTemplate } from '../../apps/activation/src/catalog/catalog.types.js';
 
 const task = (
-  t: Omit<TaskTemplate, 'instruction' | 'sources' | 'file' | 'ackRequired' | 'calamityTypes'> & Partial<TaskTemplate>,
+  t: Omit<TaskTemplate, 'instruction' | 'sources' | 'file' | 'ackRequired' | 'calamityTypes' | 'parties'> &
+    Partial<TaskTemplate>,
 ): TaskTemplate => ({
   calamityTypes: ['death-of-pupil'],
   ackRequired: true,
   instruction: { nl: `Doe: ${t.title.nl}`, en: `Do: ${t.title.en}` },
   sources: ['S4'],
+  parties: [],
   file: 'fixture.yaml',
   ...t,
 });
@@ -15,6 +18,8 @@ const task = (
 /** A small fixed catalog for activation's integration tests, independent of the real catalog's contents. */
 export const TEST_CATALOG: Catalog = {
   version: 'test-1+00000000',
+  // Messages, rules and parties are the real catalog's: the communication tests exercise its templates.
+  communication: loadCatalog().communication,
   roles: CRISIS_ROLES.map((r) => ({ id: r.id, name: { nl: r.nl, en: r.en } })),
   phases: [],
   calamityTypes: [

@@ -8,7 +8,17 @@ import type { ActivationEnv } from './activation.env.js';
 import { ACTIVATION_MIGRATIONS } from './database/migrations.js';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activation.settings.js';
 import type { Catalog } from './catalog/catalog.types.js';
+import { AgreementService } from './communication/agreement.service.js';
+import { COMMUNICATION_ENTITIES } from './communication/communication.entities.js';
+import { CommunicationRpcController } from './communication/communication.rpc.controller.js';
+import { IncidentScope } from './communication/incident-scope.js';
+import { MessageService } from './communication/message.service.js';
+import { PressService } from './communication/press.service.js';
 import { HealthController } from './health.controller.js';
+import { DemoSocialMapSeeder } from './social-map/demo-social-map.seeder.js';
+import { PartyContactEntity, SocialMapEntryEntity } from './social-map/social-map.entities.js';
+import { SocialMapRpcController } from './social-map/social-map.rpc.controller.js';
+import { SocialMapService } from './social-map/social-map.service.js';
 import { IncidentEntity } from './incident/incident.entity.js';
 import { IncidentRpcController } from './incident/incident.rpc.controller.js';
 import { IncidentService } from './incident/incident.service.js';
@@ -38,7 +48,17 @@ export class ActivationModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: ACTIVATION_SCHEMA,
-            entities: [IncidentEntity, TaskEntity, PlanVersionEntity, LegalStepEntity, OutboxEntity, InboxEntity],
+            entities: [
+              IncidentEntity,
+              TaskEntity,
+              PlanVersionEntity,
+              LegalStepEntity,
+              ...COMMUNICATION_ENTITIES,
+              SocialMapEntryEntity,
+              PartyContactEntity,
+              OutboxEntity,
+              InboxEntity,
+            ],
             migrations: ACTIVATION_MIGRATIONS,
             applicationName: 'crisisklaar-activation',
           }),
@@ -53,6 +73,8 @@ export class ActivationModule {
         TaskRpcController,
         PlanRpcController,
         LegalChainRpcController,
+        CommunicationRpcController,
+        SocialMapRpcController,
         NotificationUnacknowledgedConsumer,
         HealthController,
       ],
@@ -61,8 +83,14 @@ export class ActivationModule {
         TaskService,
         PlanService,
         LegalChainService,
+        IncidentScope,
+        MessageService,
+        AgreementService,
+        PressService,
+        SocialMapService,
         TaskScheduler,
         DemoPlanSeeder,
+        DemoSocialMapSeeder,
         { provide: CATALOG, useValue: catalog },
         {
           provide: ACTIVATION_SETTINGS,

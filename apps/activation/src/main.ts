@@ -7,6 +7,7 @@ import { loadActivationEnv } from './activation.env.js';
 import { loadCatalog } from './catalog/catalog.loader.js';
 import { ACTIVATION_SCHEMA, ActivationModule } from './activation.module.js';
 import { DemoPlanSeeder } from './plan/demo-plan.seeder.js';
+import { DemoSocialMapSeeder } from './social-map/demo-social-map.seeder.js';
 
 runMain('activation', async () => {
   const config = loadActivationEnv();
@@ -27,6 +28,7 @@ runMain('activation', async () => {
       await migrate(app.get<DataSource>(getDataSourceToken()), ACTIVATION_SCHEMA);
       if (config.SEED_DEMO) {
         await app.get(DemoPlanSeeder).seedIfEmpty();
+        await app.get(DemoSocialMapSeeder).seedIfEmpty();
       }
     },
   });

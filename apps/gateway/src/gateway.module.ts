@@ -16,7 +16,9 @@ import { IncidentAccess } from './common/incident-access.js';
 import { NATS_CLIENT, RPC_TIMEOUT_MS, RpcClient } from './common/rpc.client.js';
 import { CreateAccounts1764288000000 } from './database/migrations/1764288000000-CreateAccounts.js';
 import type { GatewayEnv } from './gateway.env.js';
+import { CommunicationController } from './communication/communication.controller.js';
 import { HealthController } from './health.controller.js';
+import { SocialMapController } from './social-map/social-map.controller.js';
 import { IncidentController } from './incident/incident.controller.js';
 import { AnnouncementController } from './announcement/announcement.controller.js';
 import { AftercareController } from './aftercare/aftercare.controller.js';
@@ -59,6 +61,8 @@ export class GatewayModule {
         ContactController,
         AnnouncementController,
         AftercareController,
+        CommunicationController,
+        SocialMapController,
         TwilioWebhookController,
         AdminQueuesController,
         HealthController,

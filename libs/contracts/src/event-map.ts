@@ -20,6 +20,19 @@ import {
   TaskOverduePayload,
   TaskReassignedPayload,
 } from './payloads.js';
+import {
+  AgreementsUpdatedPayload,
+  FamilyContactLoggedPayload,
+  MessageApprovedPayload,
+  MessageDraftedPayload,
+  MessageFamilyApprovedPayload,
+  MessageReleasedPayload,
+  MessageReturnedPayload,
+  MessageSubmittedPayload,
+  PartyContactedPayload,
+  PressEntryLoggedPayload,
+  SpokespersonSetPayload,
+} from './communication.js';
 import { EventSubject } from './subjects.js';
 
 /** The typed subject → payload map: publishing a subject with another subject's payload does not compile. */
@@ -44,6 +57,17 @@ export interface EventPayloads {
   [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload;
   [EventSubject.AnnouncementSent]: AnnouncementSentPayload;
   [EventSubject.AftercareDue]: AftercareDuePayload;
+  [EventSubject.MessageDrafted]: MessageDraftedPayload;
+  [EventSubject.MessageSubmitted]: MessageSubmittedPayload;
+  [EventSubject.MessageReturned]: MessageReturnedPayload;
+  [EventSubject.MessageApproved]: MessageApprovedPayload;
+  [EventSubject.MessageFamilyApproved]: MessageFamilyApprovedPayload;
+  [EventSubject.MessageReleased]: MessageReleasedPayload;
+  [EventSubject.AgreementsUpdated]: AgreementsUpdatedPayload;
+  [EventSubject.FamilyContactLogged]: FamilyContactLoggedPayload;
+  [EventSubject.SpokespersonSet]: SpokespersonSetPayload;
+  [EventSubject.PressEntryLogged]: PressEntryLoggedPayload;
+  [EventSubject.PartyContacted]: PartyContactedPayload;
 }
 
 type PayloadClass<S extends EventSubject> = new () => EventPayloads[S];
@@ -70,6 +94,17 @@ export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass
   [EventSubject.NotificationReplyReceived]: NotificationReplyReceivedPayload,
   [EventSubject.AnnouncementSent]: AnnouncementSentPayload,
   [EventSubject.AftercareDue]: AftercareDuePayload,
+  [EventSubject.MessageDrafted]: MessageDraftedPayload,
+  [EventSubject.MessageSubmitted]: MessageSubmittedPayload,
+  [EventSubject.MessageReturned]: MessageReturnedPayload,
+  [EventSubject.MessageApproved]: MessageApprovedPayload,
+  [EventSubject.MessageFamilyApproved]: MessageFamilyApprovedPayload,
+  [EventSubject.MessageReleased]: MessageReleasedPayload,
+  [EventSubject.AgreementsUpdated]: AgreementsUpdatedPayload,
+  [EventSubject.FamilyContactLogged]: FamilyContactLoggedPayload,
+  [EventSubject.SpokespersonSet]: SpokespersonSetPayload,
+  [EventSubject.PressEntryLogged]: PressEntryLoggedPayload,
+  [EventSubject.PartyContacted]: PartyContactedPayload,
 };
 
 export function isEventSubject(value: string): value is EventSubject {

@@ -1,3 +1,4 @@
+export * from './communication.js';
 export * from './envelope.js';
 export * from './event-map.js';
 export * from './payloads.js';

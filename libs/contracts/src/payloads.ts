@@ -198,7 +198,8 @@ export class AnnouncementSentPayload {
   @IsUUID() announcementId!: string;
   @IsIn(ANNOUNCEMENT_AUDIENCES) audience!: AnnouncementAudience;
   @IsOptional() @IsString() @Length(1, 64) role?: string;
-  @IsString() @Length(1, 2000) text!: string;
+  /** Typed announcements are short (2,000); a released staff message may be longer. */
+  @IsString() @Length(1, 20000) text!: string;
   @IsInt() @Min(0) recipients!: number;
 }
 

@@ -1,4 +1,5 @@
 import type { AnnouncementAudience, LocalizedText, NotificationChannel } from './payloads.js';
+import type { CommunicationRpcContract } from './communication.js';
 import { type RpcPattern } from './subjects.js';
 
 /**
@@ -374,7 +375,7 @@ export interface TwilioWebhookResponse {
 }
 
 /** The typed pattern → request/response map of every request/reply call. */
-export interface RpcContract {
+export interface RpcContract extends CommunicationRpcContract {
   [RpcPattern.TriggerIncident]: { request: TriggerIncidentRequest; response: TriggerIncidentResponse };
   [RpcPattern.ListIncidents]: { request: { schoolId: string }; response: IncidentSummary[] };
   [RpcPattern.GetIncident]: { request: { incidentId: string }; response: IncidentView | null };

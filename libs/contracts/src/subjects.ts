@@ -27,6 +27,17 @@ export const EventSubject = {
   NotificationReplyReceived: 'crisis.notification.reply-received.v1',
   AnnouncementSent: 'crisis.announcement.sent.v1',
   AftercareDue: 'crisis.aftercare.due.v1',
+  MessageDrafted: 'crisis.message.drafted.v1',
+  MessageSubmitted: 'crisis.message.submitted.v1',
+  MessageReturned: 'crisis.message.returned.v1',
+  MessageApproved: 'crisis.message.approved.v1',
+  MessageFamilyApproved: 'crisis.message.family-approved.v1',
+  MessageReleased: 'crisis.message.released.v1',
+  AgreementsUpdated: 'crisis.communication.agreements-updated.v1',
+  FamilyContactLogged: 'crisis.communication.family-contact-logged.v1',
+  SpokespersonSet: 'crisis.press.spokesperson-set.v1',
+  PressEntryLogged: 'crisis.press.entry-logged.v1',
+  PartyContacted: 'crisis.party.contacted.v1',
 } as const;
 export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
 
@@ -87,6 +98,25 @@ export const RpcPattern = {
   CreateAnnouncement: 'rpc.notifier.announcement.create.v1',
   GetAnnouncement: 'rpc.notifier.announcement.get.v1',
   ListAnnouncements: 'rpc.notifier.announcement.list.v1',
+  CreateMessage: 'rpc.activation.message.create.v1',
+  ListMessages: 'rpc.activation.message.list.v1',
+  GetMessage: 'rpc.activation.message.get.v1',
+  ListMessageVersions: 'rpc.activation.message.versions.v1',
+  ReviseMessage: 'rpc.activation.message.revise.v1',
+  ActOnMessage: 'rpc.activation.message.act.v1',
+  GetAgreements: 'rpc.activation.agreements.get.v1',
+  SaveAgreements: 'rpc.activation.agreements.save.v1',
+  LogFamilyContact: 'rpc.activation.agreements.family-contact.v1',
+  GetPressDesk: 'rpc.activation.press.get.v1',
+  SetSpokesperson: 'rpc.activation.press.spokesperson.v1',
+  LogPressEntry: 'rpc.activation.press.log.v1',
+  GetSocialMap: 'rpc.activation.social-map.get.v1',
+  GetSocialMapEntry: 'rpc.activation.social-map.entry.v1',
+  SaveSocialMapEntry: 'rpc.activation.social-map.save.v1',
+  DeleteSocialMapEntry: 'rpc.activation.social-map.delete.v1',
+  LogPartyContact: 'rpc.activation.party-contact.log.v1',
+  ListPartyContacts: 'rpc.activation.party-contact.list.v1',
+  GetTaskParties: 'rpc.activation.party-contact.task.v1',
 } as const;
 export type RpcPattern = (typeof RpcPattern)[keyof typeof RpcPattern];
 

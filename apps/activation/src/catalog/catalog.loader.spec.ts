@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { MESSAGE_AUDIENCES } from '#lib/contracts';
 import { CatalogError, loadCatalog } from './catalog.loader.js';
 import { tasksFor } from './catalog.types.js';
 
@@ -33,12 +34,39 @@ const task = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+const communication = (overrides: Record<string, unknown> = {}) => ({
+  audiences: MESSAGE_AUDIENCES.map((id) => ({
+    id,
+    name: { nl: id, en: id },
+    release: id === 'core' ? 'none' : 'app',
+    sources: ['S3'],
+    template: { title: { nl: 'Titel', en: 'Title' }, body: { nl: '{{what}} {{core}}', en: '{{what}} {{core}}' } },
+  })),
+  rules: [{ calamityTypes: ['threat'], clearance: true, sources: ['S14'] }],
+  parties: [
+    {
+      id: 'police',
+      name: { nl: 'Politie', en: 'Police' },
+      whenToCall: { nl: 'Bij dreiging', en: 'On a threat' },
+      sources: ['S14'],
+      national: [{ name: 'Alarmnummer', phone: '112' }],
+    },
+  ],
+  pressInstruction: { nl: 'Verwijs door{{spokesperson}}', en: 'Refer{{spokesperson}}' },
+  ...overrides,
+});
+
 const dirs: string[] = [];
-function catalogDir(files: Record<string, unknown>, catalogYaml: unknown = header()): string {
+function catalogDir(
+  files: Record<string, unknown>,
+  catalogYaml: unknown = header(),
+  communicationYaml: unknown = communication(),
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'ck-catalog-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'tasks'));
   writeFileSync(join(dir, 'catalog.yaml'), typeof catalogYaml === 'string' ? catalogYaml : stringify(catalogYaml));
+  writeFileSync(join(dir, 'communication.yaml'), stringify(communicationYaml));
   for (const [name, content] of Object.entries(files)) {
     writeFileSync(join(dir, 'tasks', name), typeof content === 'string' ? content : stringify(content));
   }
@@ -141,5 +169,40 @@ describe(loadCatalog.name, () => {
       'x.yaml': { tasks: [task({ role: 'pers' }), task({ id: 'y', priority: 'asap', deadline: 'soon' })] },
     });
     expect(problemsOf(dir).length).toBeGreaterThanOrEqual(3);
+  });
+  it('links tasks to the parties of the sociale kaart, and refuses a party it does not know', () => {
+    const loaded = loadCatalog(catalogDir({ 'common.yaml': { tasks: [task({ parties: ['police'] })] } }));
+    expect(loaded.tasks[0]!.parties).toEqual(['police']);
+    expect(loaded.communication.parties[0]!.national).toEqual([{ name: 'Alarmnummer', phone: '112' }]);
+    expect(problemsOf(catalogDir({ 'common.yaml': { tasks: [task({ parties: ['ggd'] })] } }))).toEqual([
+      'common.yaml: tasks[0].parties[0]: unknown party "ggd" (see communication.yaml)',
+    ]);
+  });
+
+  it('refuses message templates with an unknown place, a missing audience or a rule about an unknown audience', () => {
+    const base = communication();
+    const audiences = base.audiences
+      .slice(1)
+      .map((a, i) => (i === 0 ? { ...a, template: { ...a.template, body: { nl: '{{wat}}', en: '{{what}}' } } } : a));
+    const problems = problemsOf(
+      catalogDir({ 'common.yaml': { tasks: [task()] } }, header(), {
+        ...base,
+        audiences,
+        rules: [{ calamityTypes: ['fire'], familyApproval: ['parents'], sources: ['S32'] }],
+      }),
+    );
+    expect(problems).toEqual([
+      'communication.yaml: audiences[0].template.body.nl: unknown place {{wat}} (one of what, where, when, who, actions, contact, help, school, core)',
+      'communication.yaml: audiences: audience "core" has no template',
+      'communication.yaml: rules[0].familyApproval[0]: unknown audience "parents"',
+    ]);
+  });
+
+  it('refuses a party with a phone number that is not one, naming the place', () => {
+    const base = communication();
+    const parties = [{ ...base.parties[0]!, national: [{ name: 'Politie', phone: 'bel de wijkagent' }] }];
+    expect(problemsOf(catalogDir({ 'common.yaml': { tasks: [task()] } }, header(), { ...base, parties }))).toEqual([
+      'communication.yaml: parties[0].national[0].phone: not a phone number',
+    ]);
   });
 });

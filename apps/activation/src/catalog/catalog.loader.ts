@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { parse, YAMLParseError } from 'yaml';
 import { StartupError } from '#lib/platform';
 import { durationMs } from '../protocol/iso-duration.js';
+import { Checker } from './catalog-checker.js';
+import { loadCommunicationCatalog } from './communication-catalog.js';
 import type {
   CalamityTypeDefinition,
   Catalog,
-  Localized,
   PhaseDefinition,
   RoleDefinition,
   TaskPriority,
@@ -27,8 +28,6 @@ export function defaultCatalogDir(): string {
   return fileURLToPath(new URL('../../catalog/', import.meta.url)).replace(/\/dist\/apps\//, '/apps/');
 }
 
-const ID = /^[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*$/;
-const SOURCE = /^S[1-9][0-9]*$/;
 const PRIORITIES: readonly TaskPriority[] = ['critical', 'high', 'normal'];
 const TASK_KEYS = [
   'id',
@@ -41,75 +40,8 @@ const TASK_KEYS = [
   'title',
   'instruction',
   'sources',
+  'parties',
 ];
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Collects problems with their place, so one run reports them all. */
-class Checker {
-  readonly problems: string[] = [];
-  constructor(private readonly file: string) {}
-
-  fail(path: string, problem: string): undefined {
-    this.problems.push(`${this.file}: ${path}: ${problem}`);
-    return undefined;
-  }
-
-  object(value: unknown, path: string, keys: readonly string[]): Obj | undefined {
-    if (!isObj(value)) {
-      return this.fail(path, 'must be a mapping');
-    }
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) {
-        this.fail(`${path}.${key}`.replace(/^\./, ''), `unknown field (expected one of ${keys.join(', ')})`);
-      }
-    }
-    return value;
-  }
-
-  list(value: unknown, path: string): unknown[] | undefined {
-    return Array.isArray(value) ? value : this.fail(path, 'must be a list');
-  }
-
-  text(value: unknown, path: string, max: number): string | undefined {
-    if (typeof value !== 'string' || value.trim() === '') {
-      return this.fail(path, 'must be a non-empty text');
-    }
-    return value.length > max ? this.fail(path, `is longer than ${max} characters`) : value.trim();
-  }
-
-  id(value: unknown, path: string): string | undefined {
-    if (typeof value !== 'string' || !ID.test(value)) {
-      return this.fail(path, `must be a lower-case id (letters, digits, dots, dashes), got ${JSON.stringify(value)}`);
-    }
-    return value;
-  }
-
-  localized(value: unknown, path: string, max: number): Localized | undefined {
-    const obj = this.object(value, path, ['nl', 'en']);
-    if (!obj) {
-      return undefined;
-    }
-    const nl = this.text(obj.nl, `${path}.nl`, max);
-    const en = this.text(obj.en, `${path}.en`, max);
-    return nl && en ? { nl, en } : undefined;
-  }
-
-  sources(value: unknown, path: string): string[] | undefined {
-    const list = this.list(value, path);
-    if (!list) {
-      return undefined;
-    }
-    if (list.length === 0) {
-      return this.fail(path, 'must name at least one source (S-key of domain/protocol.md)');
-    }
-    const bad = list.findIndex((s) => typeof s !== 'string' || !SOURCE.test(s));
-    return bad >= 0
-      ? this.fail(`${path}[${bad}]`, `not a source key like S12: ${JSON.stringify(list[bad])}`)
-      : (list as string[]);
-  }
-}
 
 /** Parses one file; `name` is how messages call it (`deaths.yaml`). */
 function parseYaml(text: string, name: string, problems: string[]): unknown {
@@ -171,7 +103,7 @@ function checkTask(
   path: string,
   c: Checker,
   file: string,
-  known: { roles: Set<string>; phases: Set<number>; types: Set<string> },
+  known: { roles: Set<string>; phases: Set<number>; types: Set<string>; parties: Set<string> },
 ): TaskTemplate | undefined {
   const obj = c.object(entry, path, TASK_KEYS);
   if (!obj) {
@@ -211,6 +143,12 @@ function checkTask(
   if (typeof obj.ackRequired !== 'boolean') {
     c.fail(`${path}.ackRequired`, 'must be true or false');
   }
+  const parties = obj.parties === undefined ? [] : (c.list(obj.parties, `${path}.parties`) ?? []);
+  parties.forEach((party, j) => {
+    if (typeof party !== 'string' || !known.parties.has(party)) {
+      c.fail(`${path}.parties[${j}]`, `unknown party ${JSON.stringify(party)} (see communication.yaml)`);
+    }
+  });
   const title = c.localized(obj.title, `${path}.title`, 160);
   const instruction = c.localized(obj.instruction, `${path}.instruction`, 1200);
   const sources = c.sources(obj.sources, `${path}.sources`);
@@ -228,13 +166,14 @@ function checkTask(
     title,
     instruction,
     sources,
+    parties: parties as string[],
     file,
   };
 }
 
 /**
- * Reads and validates the catalog: `catalog.yaml` (version, roles, phases, calamity types) and every
- * `tasks/*.yaml`. Throws a CatalogError listing every problem with its file and path, e.g.
+ * Reads and validates the catalog: `catalog.yaml` (version, roles, phases, calamity types), `communication.yaml`
+ * (message templates, rules per type, the parties of the sociale kaart) and every `tasks/*.yaml`. Throws a CatalogError listing every problem with its file and path, e.g.
  * `deaths.yaml: tasks[12].role: unknown role "pers"`.
  */
 export function loadCatalog(dir: string = defaultCatalogDir()): Catalog {
@@ -249,10 +188,19 @@ export function loadCatalog(dir: string = defaultCatalogDir()): Catalog {
   const header = checkHeader(read('catalog.yaml', 'catalog.yaml'), headerChecker);
   problems.push(...headerChecker.problems);
 
+  const types = new Set(header.calamityTypes.map((t) => t.id));
+  const communicationChecker = new Checker('communication.yaml');
+  const communication = loadCommunicationCatalog(
+    read('communication.yaml', 'communication.yaml'),
+    communicationChecker,
+    types,
+  );
+  problems.push(...communicationChecker.problems);
   const known = {
     roles: new Set(header.roles.map((r) => r.id)),
     phases: new Set(header.phases.map((p) => p.id)),
-    types: new Set(header.calamityTypes.map((t) => t.id)),
+    types,
+    parties: new Set(communication.parties.map((p) => p.id)),
   };
   const taskFiles = readdirSafe(join(dir, 'tasks'), problems).filter((f) => f.endsWith('.yaml'));
   const tasks: TaskTemplate[] = [];
@@ -285,6 +233,7 @@ export function loadCatalog(dir: string = defaultCatalogDir()): Catalog {
     phases: header.phases,
     calamityTypes: header.calamityTypes,
     tasks,
+    communication,
   };
 }
 

@@ -22,6 +22,7 @@ const template = (id: string, deadline = 'PT1H'): TaskTemplate => ({
   title: { nl: id, en: id },
   instruction: { nl: id, en: id },
   sources: ['S4'],
+  parties: [],
   file: 'x.yaml',
 });
 

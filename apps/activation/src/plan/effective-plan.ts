@@ -37,7 +37,7 @@ export function effectivePlan(board: PlanContent | null, school: PlanContent | n
         }),
       ...extra
         .filter((t) => t.calamityTypes.includes('*') || t.calamityTypes.includes(calamityType))
-        .map((t) => ({ ...t, sources: [], file: 'plan' })),
+        .map((t) => ({ ...t, sources: [], parties: [], file: 'plan' })),
     ],
   };
 }

@@ -49,6 +49,11 @@ export class AccountService {
     return rows.map((r) => r.personId);
   }
 
+  /** A person's name (for the spokesperson in the press instruction); null when there is no such account. */
+  async nameOf(personId: string): Promise<string | null> {
+    return (await this.dataSource.getRepository(AccountEntity).findOneBy({ personId }))?.name ?? null;
+  }
+
   /** The person with every school they have a role at; null if the account is gone. */
   async caller(personId: string): Promise<Caller | null> {
     const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });

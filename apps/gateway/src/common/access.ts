@@ -1,5 +1,5 @@
 import type { AppRole } from '#lib/demo';
-import type { Caller, Membership } from '../account/account.service.js';
+import type { AccountService, Caller, Membership } from '../account/account.service.js';
 import { forbidden, notFound } from './api-error.js';
 
 /** Who may trigger the protocol at a school. */
@@ -26,4 +26,21 @@ export function requireRole(
     throw forbidden();
   }
   return membership;
+}
+
+/** Board management: management at every school of the board. Returns the board's schools. */
+export async function requireBoardManagement(
+  accounts: AccountService,
+  caller: Caller,
+  boardId: string,
+): Promise<string[]> {
+  const schools = await accounts.schoolsOfBoard(boardId);
+  if (schools.length === 0 || !caller.memberships.some((m) => m.boardId === boardId)) {
+    throw notFound('Board', 'Bestuur');
+  }
+  const managed = schools.every((s) => caller.memberships.some((m) => m.schoolId === s && m.role === 'management'));
+  if (!managed) {
+    throw forbidden();
+  }
+  return schools;
 }

@@ -1,7 +1,7 @@
 import type { EvaluationReport, IncidentView } from '#lib/contracts';
 import { CRISIS_ROLES } from '#lib/demo';
 
-const esc = (value: string | number | null | undefined): string =>
+export const esc = (value: string | number | null | undefined): string =>
   String(value ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -12,8 +12,8 @@ import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
 import { RpcPattern, type CrisisPlanContent, type CrisisPlanView } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { forbidden, notFound, ApiError } from '../common/api-error.js';
-import { requireRole } from '../common/access.js';
+import { notFound, ApiError } from '../common/api-error.js';
+import { requireBoardManagement, requireRole } from '../common/access.js';
 import { uuidParam } from '../common/request-scope.js';
 import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
@@ -222,7 +222,7 @@ export class PlanController {
     @CurrentCaller() caller: Caller,
     @Param('boardId', uuid('boardId')) boardId: string,
   ): Promise<CrisisPlanView> {
-    await this.requireBoardManagement(caller, boardId);
+    await requireBoardManagement(this.accounts, caller, boardId);
     const plan = await this.rpc.call(RpcPattern.GetPlan, { scope: 'board', ownerId: boardId, boardId });
     if (!plan) {
       throw notFound('Plan', 'Plan');
@@ -237,7 +237,7 @@ export class PlanController {
     @Param('boardId', uuid('boardId')) boardId: string,
     @Body() body: SavePlanRequestDto,
   ): Promise<CrisisPlanView> {
-    const schools = await this.requireBoardManagement(caller, boardId);
+    const schools = await requireBoardManagement(this.accounts, caller, boardId);
     await this.requireMembers(body.content, schools);
     return this.rpc.call(RpcPattern.SavePlan, {
       scope: 'board',
@@ -257,7 +257,7 @@ export class PlanController {
     @CurrentCaller() caller: Caller,
     @Param('boardId', uuid('boardId')) boardId: string,
   ): Promise<RetentionDto> {
-    await this.requireBoardManagement(caller, boardId);
+    await requireBoardManagement(this.accounts, caller, boardId);
     return this.rpc.call(RpcPattern.GetRetention, { boardId });
   }
 
@@ -268,7 +268,7 @@ export class PlanController {
     @Param('boardId', uuid('boardId')) boardId: string,
     @Body() body: SetRetentionRequestDto,
   ): Promise<RetentionDto> {
-    await this.requireBoardManagement(caller, boardId);
+    await requireBoardManagement(this.accounts, caller, boardId);
     return this.rpc.call(RpcPattern.SetRetention, {
       boardId,
       retentionDays: body.retentionDays,
@@ -292,24 +292,12 @@ export class PlanController {
     if (!incident || !caller.memberships.some((m) => m.schoolId === incident.schoolId)) {
       throw notFound('Incident', 'Incident');
     }
-    await this.requireBoardManagement(caller, incident.boardId);
+    await requireBoardManagement(this.accounts, caller, incident.boardId);
     return this.rpc.call(RpcPattern.EraseIncidentTexts, {
       incidentId: id,
       actorId: caller.personId,
       correlationId: req.correlationId ?? id,
     });
-  }
-
-  private async requireBoardManagement(caller: Caller, boardId: string): Promise<string[]> {
-    const schools = await this.accounts.schoolsOfBoard(boardId);
-    if (schools.length === 0 || !caller.memberships.some((m) => m.boardId === boardId)) {
-      throw notFound('Board', 'Bestuur');
-    }
-    const managed = schools.every((s) => caller.memberships.some((m) => m.schoolId === s && m.role === 'management'));
-    if (!managed) {
-      throw forbidden();
-    }
-    return schools;
   }
 
   /** Everyone the plan names must belong to one of `schools`: a plan cannot pull in people of another school. */

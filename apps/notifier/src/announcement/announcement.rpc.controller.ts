@@ -14,7 +14,7 @@ class CreateAnnouncementCommand {
   @IsUUID() authorId!: string;
   @IsIn(ANNOUNCEMENT_AUDIENCES) audience!: AnnouncementAudience;
   @IsOptional() @IsString() @Length(1, 64) role?: string;
-  @IsString() @Length(1, 2000) text!: string;
+  @IsString() @Length(1, 20000) text!: string;
   @IsArray() @ArrayMaxSize(50_000) @IsUUID('all', { each: true }) recipientIds!: string[];
   @IsUUID() correlationId!: string;
 }

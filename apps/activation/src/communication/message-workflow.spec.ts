@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { MessageAction, MessageState } from '#lib/contracts';
+import type { MessageAction } from '#lib/contracts';
 import { blockers, decide, type WorkflowContext, type WorkflowMessage } from './message-workflow.js';
 
 const message = (overrides: Partial<WorkflowMessage> = {}): WorkflowMessage => ({
@@ -27,7 +27,7 @@ const context = (roles: string[], overrides: Partial<WorkflowContext> = {}): Wor
 const leader = context(['leader']);
 const writer = context(['communication']);
 
-function next(action: MessageAction, m: WorkflowMessage, c: WorkflowContext, input = {}): MessageState | string {
+function next(action: MessageAction, m: WorkflowMessage, c: WorkflowContext, input = {}): string {
   const d = decide(action, m, c, input);
   return 'next' in d ? d.next : `${d.refusal.statusCode} ${d.refusal.code}`;
 }

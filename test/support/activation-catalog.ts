@@ -60,6 +60,7 @@ export const TEST_CATALOG: Catalog = {
       deadline: 'PT4H',
       priority: 'critical',
       title: { nl: 'Bel de familie', en: 'Call the family' },
+      parties: ['funeral-contact', 'police-school-contact'],
     }),
     task({
       id: 'care-class',

@@ -37,6 +37,60 @@ describe('canonicalJson', () => {
   it('refuses values JSON cannot carry faithfully', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow();
   });
+
+  it('gives exactly the form of the first implementation, so stored hashes still verify', () => {
+    // The implementation the stored chains were hashed with, kept here as the reference.
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value === 'boolean' || typeof value === 'string') {
+        return JSON.stringify(value);
+      }
+      if (typeof value === 'number') {
+        return JSON.stringify(value);
+      }
+      if (Array.isArray(value)) {
+        return `[${value.map(reference).join(',')}]`;
+      }
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const keys = ['a', 'B', 'b', 'aa', '', 'é', 'z', '\u{1F600}', '\uFF5E', '10', '9', 'taskId', 'data', 'ü"\\'];
+    const value = (depth: number): unknown => {
+      const pick = Math.floor(random() * (depth > 3 ? 5 : 8));
+      switch (pick) {
+        case 0:
+          return null;
+        case 1:
+          return random() < 0.5;
+        case 2:
+          return Math.floor(random() * 2000) - 1000 + (random() < 0.3 ? 0.25 : 0);
+        case 3:
+          return keys[Math.floor(random() * keys.length)]! + String(random()).slice(2, 5) + '\n\u2028';
+        case 4:
+          return 'x';
+        case 5:
+        case 6: {
+          const object: Record<string, unknown> = {};
+          for (let i = Math.floor(random() * 6); i > 0; i -= 1) {
+            object[keys[Math.floor(random() * keys.length)]!] = random() < 0.1 ? undefined : value(depth + 1);
+          }
+          return object;
+        }
+        default:
+          return Array.from({ length: Math.floor(random() * 5) }, () => value(depth + 1));
+      }
+    };
+    for (let i = 0; i < 2000; i += 1) {
+      const sample = { data: value(0), seq: i, drill: false };
+      expect(canonicalJson(sample)).toBe(reference(sample));
+    }
+  });
 });
 
 describe('verifyChain', () => {

@@ -17,14 +17,35 @@ export function canonicalJson(value: unknown): string {
     }
     return JSON.stringify(value);
   }
+  // Built by concatenation, without intermediate arrays: verification hashes every entry of a chain.
   if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) {
+        out += ',';
+      }
+      if (i in value) {
+        out += canonicalJson(value[i]);
+      }
+    }
+    return `${out}]`;
   }
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const object = value as Record<string, unknown>;
+    // The default sort compares UTF-16 code units, exactly as the comparison the stored hashes were made with.
+    const keys = Object.keys(object).sort();
+    let out = '{';
+    for (const key of keys) {
+      const member = object[key];
+      if (member === undefined) {
+        continue;
+      }
+      if (out.length > 1) {
+        out += ',';
+      }
+      out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    }
+    return `${out}}`;
   }
   throw new Error(`no canonical JSON form for ${typeof value}`);
 }

@@ -4,8 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import webpush from 'web-push';
 import type { AnnouncementView, IncidentView } from '#lib/contracts';
+import { SMS_QUEUE } from '../../apps/notifier/src/delivery/delivery.queues.js';
+import { queuePriority } from '../../apps/notifier/src/escalation/escalation-policy.js';
 import { System, type Api } from '../e2e/support/system.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
 import { BENCH_ADMIN_EMAIL, seedSchools, type BenchSchool } from './support/seed.js';
@@ -242,6 +245,7 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     const apps = [...system.pids()];
     const cpuBefore = new Map(apps.map(([app, pid]) => [app, cpuSeconds(pid)]));
     const benchCpuBefore = process.cpuUsage();
+    const pgBefore = await postgresCpu(system.env.DATABASE_URL!);
     const peak = new Map(apps.map(([app, pid]) => [app, rssMiB(pid)]));
     const sampler = setInterval(() => {
       for (const [app, pid] of apps) {
@@ -271,6 +275,11 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     const last = log.last(incidents);
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const cpuAfter = new Map(apps.map(([app, pid]) => [app, cpuSeconds(pid)]));
+    const pgAfter = await postgresCpu(system.env.DATABASE_URL!);
+    let pgCpu = 0;
+    for (const [pid, after] of pgAfter) {
+      pgCpu += after - (pgBefore.get(pid) ?? 0);
+    }
     const seconds = (last - t0) / 1000;
     process.stdout.write(
       `[bench] 3 region burst: ${SCHOOLS} schools × ${STAFF} staff; all triggers and announcements accepted after ` +
@@ -319,6 +328,12 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     }
     report({
       scenario: '3 region burst',
+      figure: `PostgreSQL CPU (the backends of this system's database)`,
+      value: pgCpu,
+      unit: 's',
+    });
+    report({
+      scenario: '3 region burst',
       figure: 'bench process CPU (fake push service: VAPID check and decryption of every push; HTTP client)',
       value: (benchCpu.user + benchCpu.system) / 1e6,
       unit: 's',
@@ -359,71 +374,110 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     if (process.env.BENCH_DUMP) {
       writeFileSync(process.env.BENCH_DUMP, JSON.stringify(sms.map((s) => ({ ...s, at: s.at - t0 }))));
     }
+    // Where the limiter acts: when each SMS job started (BullMQ's processedOn), read from the notifier's queue.
+    // Only this scenario sends SMS in this system (escalation waits are a day, and everyone else has a device).
+    const url = new URL(system.env.REDIS_URL!);
+    const queue = new Queue(SMS_QUEUE, {
+      connection: { host: url.hostname, port: Number(url.port || 6379) },
+      prefix: system.env.QUEUE_PREFIX!,
+    });
+    const started = (await queue.getJobs(['completed'], 0, -1))
+      .map((job) => ({
+        at: job.processedOn ?? Number.NaN,
+        kind:
+          (job.opts.priority ?? 0) >= queuePriority('announcement', 'normal', 'all-staff') ? 'announcement' : 'task',
+      }))
+      .sort((a, b) => a.at - b.at);
+    await queue.close();
+
+    const label = `${sms.length} SMS, ${SMS_SCHOOLS} schools × ${SMS_STAFF} staff`;
+    for (const [where, list] of [
+      ['arriving at the fake Twilio', sms],
+      ['started by the worker (BullMQ processedOn, where the limiter acts)', started],
+    ] as const) {
+      const w = windows(list.map((s) => s.at));
+      process.stdout.write(
+        `[bench] 4 SMS ${where}, per 1-second window from the first (${SMS_RATE}/s configured): ${w.fixed.join(' ')}\n`,
+      );
+      report({
+        scenario: '4 SMS under the limit',
+        figure: `most SMS in a fixed 1-second window, ${where} (${label})`,
+        value: Math.max(...w.fixed),
+        unit: 'SMS',
+        baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
+        target: { value: SMS_RATE, lowerIsBetter: true },
+      });
+      report({
+        scenario: '4 SMS under the limit',
+        figure: `most SMS in any sliding 1-second window, ${where}`,
+        value: w.slidingMax,
+        unit: 'SMS',
+        baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
+        target: { value: SMS_RATE, lowerIsBetter: true },
+      });
+      report({
+        scenario: '4 SMS under the limit',
+        figure: `mean SMS rate first to last, ${where}`,
+        value: w.meanRate,
+        unit: '/s',
+        baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
+      });
+      const lastCrisis = Math.max(...list.filter((s) => s.kind === 'task').map((s) => s.at));
+      const early = list.filter((s) => s.kind === 'announcement' && s.at < lastCrisis).length;
+      report({
+        scenario: '4 SMS under the limit',
+        figure: `all-staff SMS before the last crisis-team SMS, ${where}`,
+        value: early,
+        unit: 'SMS',
+        target: { value: 0, lowerIsBetter: true },
+      });
+    }
     const first = sms[0]?.at ?? t0;
     const last = sms.at(-1)?.at ?? t0;
-    // Per 1-second window at the fake Twilio: fixed windows from the first SMS, and every sliding window.
-    const fixed = new Map<number, number>();
-    for (const s of sms) {
-      const w = Math.floor((s.at - first) / 1000);
-      fixed.set(w, (fixed.get(w) ?? 0) + 1);
-    }
-    let slidingMax = 0;
-    for (let i = 0, j = 0; i < sms.length; i += 1) {
-      while (sms[i]!.at - sms[j]!.at >= 1000) {
-        j += 1;
-      }
-      slidingMax = Math.max(slidingMax, i - j + 1);
-    }
-    const windows = [...fixed.values()];
-    process.stdout.write(
-      `[bench] 4 SMS per 1-second window from the first (${SMS_RATE}/s configured): ${[...fixed.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([, n]) => n)
-        .join(' ')}\n`,
-    );
-    const lastCrisis = Math.max(...sms.filter((s) => s.kind === 'task').map((s) => s.at));
-    const firstAllStaff = Math.min(...sms.filter((s) => s.kind === 'announcement').map((s) => s.at));
-    const allStaffBeforeCrisis = sms.filter((s) => s.kind === 'announcement' && s.at < lastCrisis).length;
     process.stdout.write(
       `[bench] 4 ${sms.length}/${expected} SMS (${crisisExpected} crisis-team tasks, ${expected - crisisExpected} ` +
-        `all-staff) in ${((last - first) / 1000).toFixed(1)} s; last crisis-team SMS at +${lastCrisis - t0} ms, first ` +
-        `all-staff SMS at +${firstAllStaff - t0} ms; all-staff SMS that left before the last crisis-team SMS: ` +
-        `${allStaffBeforeCrisis}\n`,
+        `all-staff) in ${((last - first) / 1000).toFixed(1)} s, ${started.length} SMS jobs completed\n`,
     );
-    report({
-      scenario: '4 SMS under the limit',
-      figure: `most SMS in a fixed 1-second window (${sms.length} SMS, ${SMS_SCHOOLS} schools × ${SMS_STAFF} staff)`,
-      value: Math.max(...windows),
-      unit: 'SMS',
-      baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
-      target: { value: SMS_RATE, lowerIsBetter: true },
-    });
-    report({
-      scenario: '4 SMS under the limit',
-      figure: 'most SMS in any sliding 1-second window',
-      value: slidingMax,
-      unit: 'SMS',
-      baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
-      target: { value: SMS_RATE, lowerIsBetter: true },
-    });
-    report({
-      scenario: '4 SMS under the limit',
-      figure: 'mean SMS rate, first to last',
-      value: (sms.length - 1) / ((last - first) / 1000),
-      unit: '/s',
-      baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
-    });
-    report({
-      scenario: '4 SMS under the limit',
-      figure: 'all-staff SMS that left before the last crisis-team SMS',
-      value: allStaffBeforeCrisis,
-      unit: 'SMS',
-      target: { value: 0, lowerIsBetter: true },
-    });
     expect(sms.length).toBe(expected);
     expect(sms.every((s) => s.kind !== 'other')).toBe(true);
   }, 3_600_000);
 });
+
+/** CPU seconds so far of each PostgreSQL backend connected to the database of `databaseUrl`, by pid. */
+async function postgresCpu(databaseUrl: string): Promise<Map<number, number>> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return new Map(
+      rows.map((r): [number, number] => [r.pid, cpuSeconds(r.pid)]).filter(([, cpu]) => Number.isFinite(cpu)),
+    );
+  } finally {
+    await db.end();
+  }
+}
+
+/** SMS per fixed 1-second window from the first, the most in any sliding 1-second window, and the mean rate. */
+function windows(times: number[]): { fixed: number[]; slidingMax: number; meanRate: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  const first = sorted[0] ?? 0;
+  const fixed: number[] = [];
+  for (const at of sorted) {
+    const w = Math.floor((at - first) / 1000);
+    fixed[w] = (fixed[w] ?? 0) + 1;
+  }
+  let slidingMax = 0;
+  for (let i = 0, j = 0; i < sorted.length; i += 1) {
+    while (sorted[i]! - sorted[j]! >= 1000) {
+      j += 1;
+    }
+    slidingMax = Math.max(slidingMax, i - j + 1);
+  }
+  const span = ((sorted.at(-1) ?? first) - first) / 1000;
+  return { fixed: Array.from(fixed, (n) => n ?? 0), slidingMax, meanRate: (sorted.length - 1) / span };
+}
 
 /** Wall time (ms) to send `count` pushes straight from this process to the fake push service, `concurrency` at once. */
 async function rawWebPush(system: System, count: number, concurrency: number): Promise<number> {

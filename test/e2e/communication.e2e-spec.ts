@@ -262,7 +262,7 @@ describe('crisis communication and the sociale kaart', () => {
     const police = map.body.parties.find((p) => p.party === 'police-school-contact')!;
     expect(police.entries.map((e) => e.scope)).toEqual(['school', 'board', 'national']);
     expect(police.whenToCall.nl).toContain('overlijden');
-    expect(map.body.parties.filter((p) => p.relevant).map((p) => p.party)).toEqual(['ggd-youth', 'funeral-contact']);
+    expect(map.body.parties.filter((p) => p.relevant).map((p) => p.party)).toEqual(['funeral-contact', 'ggd-youth']);
 
     const funeral = await liaison.post<SocialMapEntryView>(`/api/incidents/${incident.id}/social-map`, {
       party: 'funeral-contact',
@@ -328,5 +328,59 @@ describe('crisis communication and the sociale kaart', () => {
       ).status,
     ).toBe(404);
     expect((await docent.get<SocialMapView>(`/api/schools/${schoolId}/social-map`)).status).toBe(200);
+  });
+  it('holds type-specific rules: after a suicide a confirmed checklist, after a threat what police and board agreed', async () => {
+    const schoolId = incident.schoolId;
+    const start = async (calamityType: string) =>
+      (
+        await leader.post<IncidentView>('/api/incidents', {
+          calamityType,
+          schoolId,
+          summary: 'Oefening communicatie',
+          drill: true,
+          idempotencyKey: `e2e-${randomUUID()}`,
+        })
+      ).body;
+    const suicide = await start('suicide');
+    const core = (await writer.post<MessageView>(`/api/incidents/${suicide.id}/messages`, { audience: 'core', facts }))
+      .body;
+    expect(core.rules.checklist.map((c) => c.id)).toEqual([
+      'no-method',
+      'no-speculation',
+      'peers-at-risk',
+      'help-line',
+    ]);
+    expect(core.rules.guidance.map((g) => g.nl).join(' ')).toContain('nooit de methode');
+    const partial = await leader.post<Refusal>(`/api/messages/${core.id}/approve`, {
+      version: 1,
+      checklist: ['no-method', 'no-speculation'],
+    });
+    expect(partial.status).toBe(400);
+    expect(partial.body).toMatchObject({ code: 'CHECKLIST_INCOMPLETE', field: 'checklist' });
+    expect(partial.body.messageNl).toContain('peers-at-risk, help-line');
+    const approved = await leader.post<MessageView>(`/api/messages/${core.id}/approve`, {
+      version: 1,
+      checklist: core.rules.checklist.map((c) => c.id),
+    });
+    expect(approved.body.approval!.checklist).toEqual(core.rules.checklist.map((c) => c.id));
+    const map = await leader.get<SocialMapView>(`/api/incidents/${suicide.id}/social-map`);
+    expect(map.body.parties[0]!.party).toBe('suicide-prevention-113');
+
+    const threat = await start('threat-or-violence');
+    const threatCore = (
+      await writer.post<MessageView>(`/api/incidents/${threat.id}/messages`, { audience: 'core', facts })
+    ).body;
+    expect(threatCore.body).toContain('zoals afgestemd met politie en bestuur');
+    expect(threatCore.blockedBy.map((b) => b.code)).toEqual(['CLEARANCE_MISSING']);
+    const early = await leader.post<Refusal>(`/api/messages/${threatCore.id}/approve`, { version: 1 });
+    expect([early.status, early.body.code]).toEqual([409, 'CLEARANCE_MISSING']);
+    const cleared = await leader.request('PUT', `/api/incidents/${threat.id}/agreements`, {
+      expectedVersion: 0,
+      policeAgreed: 'Politie: alleen dat er een melding is en dat de politie onderzoek doet.',
+      boardAgreed: 'Bestuur: ouders vandaag informeren, geen namen.',
+    });
+    expect(cleared.status).toBe(200);
+    const ok = await leader.post<MessageView>(`/api/messages/${threatCore.id}/approve`, { version: 1 });
+    expect([ok.status, ok.body.state]).toEqual([200, 'approved']);
   });
 });

@@ -301,8 +301,14 @@ export class SocialMapService {
         })),
       ].sort((a, b) => rank[a.scope] - rank[b.scope]),
     }));
-    // Relevant parties first, each group in the catalog's order.
-    return [...views.filter((v) => v.relevant), ...views.filter((v) => !v.relevant)];
+    // Relevant parties first, the most specific to the type first (113 after a suicide before the GGD), then the
+    // rest in the catalog's order.
+    const specificity = (id: string) =>
+      this.catalog.communication.parties.find((p) => p.id === id)?.calamityTypes.length ?? 0;
+    return [
+      ...views.filter((v) => v.relevant).sort((a, b) => specificity(a.party) - specificity(b.party)),
+      ...views.filter((v) => !v.relevant),
+    ];
   }
 
   private party(id: string): PartyDefinition {

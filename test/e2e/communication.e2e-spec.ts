@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type {
   AnnouncementView,
+  EvaluationReport,
   IncidentView,
   MessageView,
   PartyContactView,
@@ -168,6 +169,13 @@ describe('crisis communication and the sociale kaart', () => {
     expect((await leader.get<{ valid: boolean }>(`/api/incidents/${incident.id}/timeline/verify`)).body.valid).toBe(
       true,
     );
+    const report = await leader.get<EvaluationReport>(`/api/incidents/${incident.id}/report`);
+    expect(report.body.communication.messages.map((m) => [m.audience, m.channel])).toEqual([
+      ['core', null],
+      ['staff-briefing', 'app'],
+      ['parent-letter', 'parent-portal'],
+    ]);
+    expect(report.body.milestones.find((m) => m.key === 'parents-informed')!.at).toBe(sent.body.release!.at);
   });
 
   it('refuses bad input naming the field, keeps what was stored, and hides messages from other schools', async () => {

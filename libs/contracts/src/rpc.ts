@@ -223,7 +223,13 @@ export interface DeliveryView {
 /** A protocol milestone and when it was reached (seconds since the trigger). */
 export interface ReportMilestone {
   key:
-    'team-convened' | 'family-contacted' | 'staff-informed' | 'pupils-informed' | 'parents-informed' | 'board-informed';
+    | 'team-convened'
+    | 'core-message-approved'
+    | 'family-contacted'
+    | 'staff-informed'
+    | 'pupils-informed'
+    | 'parents-informed'
+    | 'board-informed';
   label: LocalizedText;
   /** Whether the incident's plan had a task for it (a fire has no family to call). */
   inPlan: boolean;
@@ -333,6 +339,33 @@ export interface EvaluationReport {
   };
   log: { entries: number; corrections: number };
   findings: ReportFinding[];
+  /** What was said, to whom, when, and who approved it. */
+  communication: {
+    messages: ReportMessage[];
+    pressEntries: number;
+    /** Calls to outside parties, per party id. */
+    partyContacts: Record<string, number>;
+  };
+}
+
+/** One message of the incident in the evaluation: its drafts, approvals and release. */
+export interface ReportMessage {
+  messageId: string;
+  audience: string;
+  versions: number;
+  firstDraftAt: string;
+  /** The last approval, by whom, of which version. */
+  approvedAt: string | null;
+  approvedBy: string | null;
+  approvedVersion: number | null;
+  familyApprovedAt: string | null;
+  releasedAt: string | null;
+  releasedVia: string | null;
+  /** The channel of a message the school sent itself, or `app` with the number of recipients. */
+  channel: string | null;
+  recipients: number | null;
+  /** Seconds from the trigger to the release (or to the approval of the core message). */
+  afterSeconds: number | null;
 }
 
 /** An incident in a school's list: enough to find it and open its report. */

@@ -63,6 +63,27 @@ const report: EvaluationReport = {
     handovers: 0,
   },
   log: { entries: 3, corrections: 1 },
+  communication: {
+    messages: [
+      {
+        messageId: 'm-1',
+        audience: 'parent-letter',
+        versions: 2,
+        firstDraftAt: '2026-01-15T08:10:00.000Z',
+        approvedAt: '2026-01-15T08:30:00.000Z',
+        approvedBy: 'p-1',
+        approvedVersion: 2,
+        familyApprovedAt: '2026-01-15T08:40:00.000Z',
+        releasedAt: '2026-01-15T08:45:00.000Z',
+        releasedVia: 'export',
+        channel: 'parent-portal',
+        recipients: 0,
+        afterSeconds: 2700,
+      },
+    ],
+    pressEntries: 2,
+    partyContacts: { 'police-school-contact': 1 },
+  },
   findings: [
     {
       seq: 40,
@@ -95,6 +116,13 @@ describe('printable evaluation report', () => {
     expect(html).toContain('Alarm &lt;en&gt; ontruim');
     expect(html).toContain('De BHV-lijst was &lt;verouderd&gt;');
     expect(html).toContain('OEFENING');
+  });
+
+  it('lists each message with its approval, the family’s agreement and its release', () => {
+    expect(html).toContain('Brief aan ouders / Letter to parents');
+    expect(html).toContain('09:30 (v2)');
+    expect(html).toContain('parent-portal');
+    expect(html).toContain('2 persvragen');
   });
 
   it('writes durations people read at a glance, late ones marked', () => {

@@ -36,6 +36,15 @@ const roleName = (role: string) => {
   return known ? `${esc(known.nl)} <small>${esc(known.en)}</small>` : esc(role);
 };
 
+const AUDIENCE_LABELS: Record<string, string> = {
+  core: 'Kernboodschap / Core message',
+  'staff-briefing': 'Briefing personeel / Staff briefing',
+  'teacher-talking-points': 'Gesprekspunten klas / Talking points',
+  'parent-letter': 'Brief aan ouders / Letter to parents',
+  'press-statement': 'Persverklaring / Press statement',
+  'board-and-council': 'Bestuur en MR / Board and council',
+};
+
 const FINDING_LABELS: Record<EvaluationReport['findings'][number]['kind'], string> = {
   'went-well': 'Ging goed <small>Went well</small>',
   improve: 'Kan beter <small>To improve</small>',
@@ -118,6 +127,23 @@ ${rows(
     ['Escalaties naar een volgend kanaal <small>Escalations to a next channel</small>', String(d.escalations)],
     ['Overgedragen aan een plaatsvervanger <small>Handed to a deputy</small>', String(d.handovers)],
   ])}</table>
+<h2>Communicatie <small>Communication</small></h2>
+${
+  report.communication.messages.length === 0
+    ? '<p>Geen berichten opgesteld. <small>No messages drafted.</small></p>'
+    : `<table><tr><th>Bericht <small>Message</small></th><th>Versies <small>Versions</small></th><th>Goedgekeurd <small>Approved</small></th><th>Familie akkoord <small>Family agreed</small></th><th>Verstuurd <small>Released</small></th><th>Via</th><th>Na de melding <small>After the trigger</small></th></tr>${rows(
+        report.communication.messages.map((m) => [
+          esc(AUDIENCE_LABELS[m.audience] ?? m.audience),
+          String(m.versions),
+          m.approvedAt ? `${esc(local(m.approvedAt))} (v${m.approvedVersion ?? '?'})` : '—',
+          esc(local(m.familyApprovedAt)),
+          esc(local(m.releasedAt)),
+          m.channel === 'app' ? `app (${m.recipients ?? 0})` : esc(m.channel ?? ''),
+          esc(duration(m.afterSeconds)),
+        ]),
+      )}</table>`
+}
+<p>${report.communication.pressEntries} persvragen <small>press questions</small> · ${Object.values(report.communication.partyContacts).reduce((a, b) => a + b, 0)} gesprekken met externe partijen <small>calls to outside parties</small></p>
 <h2>Bevindingen <small>Findings</small></h2>
 ${
   report.findings.length === 0

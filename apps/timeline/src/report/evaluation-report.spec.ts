@@ -70,6 +70,31 @@ function story(): ReportEntry[] {
     e(170, 'evaluation.finding', { kind: 'went-well', text: 'Snel bijeen' }, LEADER),
     e(171, 'evaluation.finding', { kind: 'plan-change', text: 'Extra BHV', proposedPlan: { roles: [] } }, LEADER),
     e(172, 'evaluation.finding-applied', { findingSeq: 25, planVersion: 4 }, LEADER),
+    // Communication, appended after the story so the seq numbers above stay as they are.
+    e(120, 'crisis.message.drafted.v1', { messageId: 'm-core', audience: 'core', version: 1, text: '…' }, STAFF),
+    e(121, 'crisis.message.approved.v1', { messageId: 'm-core', audience: 'core', version: 1, text: '…' }, LEADER),
+    e(122, 'crisis.message.drafted.v1', { messageId: 'm-staff', audience: 'staff-briefing', version: 1 }, STAFF),
+    e(123, 'crisis.message.approved.v1', { messageId: 'm-staff', audience: 'staff-briefing', version: 1 }, LEADER),
+    e(124, 'crisis.message.released.v1', {
+      messageId: 'm-staff',
+      via: 'app',
+      sentAt: at(124),
+      recipientIds: [FAMILY, DEPUTY, STAFF],
+    }),
+    e(125, 'crisis.message.drafted.v1', { messageId: 'm-letter', audience: 'parent-letter', version: 1 }, STAFF),
+    e(126, 'crisis.message.drafted.v1', { messageId: 'm-letter', audience: 'parent-letter', version: 2 }, STAFF),
+    e(127, 'crisis.message.approved.v1', { messageId: 'm-letter', version: 2, awaitingFamily: true }, LEADER),
+    e(130, 'crisis.message.family-approved.v1', { messageId: 'm-letter', version: 2 }, FAMILY),
+    e(131, 'crisis.message.released.v1', {
+      messageId: 'm-letter',
+      via: 'export',
+      channel: 'parent-portal',
+      sentAt: at(129),
+      recipientIds: [],
+    }),
+    e(132, 'crisis.press.entry-logged.v1', { entryId: 'p-1', subject: 'Omroep', text: '?' }, LEADER),
+    e(133, 'crisis.party.contacted.v1', { contactId: 'c-1', party: 'police-school-contact', note: 'ok' }, FAMILY),
+    e(134, 'crisis.party.contacted.v1', { contactId: 'c-2', party: 'police-school-contact', note: 'ok' }, FAMILY),
   ];
 }
 
@@ -83,6 +108,36 @@ describe('evaluation report', () => {
     expect(byKey['staff-informed']).toMatchObject({ at: at(110), afterSeconds: 110 * 60 });
     expect(byKey['board-informed']).toMatchObject({ at: null, afterSeconds: null, inPlan: true });
     expect(byKey['pupils-informed']).toMatchObject({ at: null, inPlan: false });
+  });
+
+  it('tells what was said, to whom, when, and who approved it; releases reach the milestones', () => {
+    expect(report.communication.messages).toEqual([
+      expect.objectContaining({
+        audience: 'core',
+        versions: 1,
+        approvedAt: at(121),
+        approvedBy: LEADER,
+        afterSeconds: 121 * 60,
+      }),
+      expect.objectContaining({ audience: 'staff-briefing', releasedAt: at(124), channel: 'app', recipients: 3 }),
+      expect.objectContaining({
+        audience: 'parent-letter',
+        versions: 2,
+        approvedVersion: 2,
+        familyApprovedAt: at(130),
+        releasedAt: at(129),
+        releasedVia: 'export',
+        channel: 'parent-portal',
+        afterSeconds: 129 * 60,
+      }),
+    ]);
+    expect(report.communication.pressEntries).toBe(1);
+    expect(report.communication.partyContacts).toEqual({ 'police-school-contact': 2 });
+    const byKey = Object.fromEntries(report.milestones.map((m) => [m.key, m]));
+    expect(byKey['core-message-approved']).toMatchObject({ at: at(121), inPlan: true });
+    // The task was done earlier than the briefing went out: the milestone keeps the first.
+    expect(byKey['staff-informed']).toMatchObject({ at: at(110) });
+    expect(byKey['parents-informed']).toMatchObject({ at: at(129), inPlan: true });
   });
 
   it('sets each task’s plan against what happened: acknowledgement time, lateness, hand-overs', () => {

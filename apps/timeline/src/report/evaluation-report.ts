@@ -2,6 +2,7 @@ import type {
   EvaluationReport,
   FindingKind,
   ReportFinding,
+  ReportMessage,
   ReportMilestone,
   ReportRole,
   ReportTask,
@@ -21,8 +22,21 @@ export interface ReportEntry {
  * The milestones the protocol names, each reached by the first of these tasks to be done (the crisis team is
  * convened at the leader's first acknowledgement). Template ids are those of `apps/activation/catalog/tasks`.
  */
-export const MILESTONES: { key: ReportMilestone['key']; label: { nl: string; en: string }; templates: string[] }[] = [
+export const MILESTONES: {
+  key: ReportMilestone['key'];
+  label: { nl: string; en: string };
+  templates: string[];
+  /** Releasing a message to this audience also reaches the milestone (the staff briefing informs staff). */
+  messages?: string[];
+}[] = [
   { key: 'team-convened', label: { nl: 'Crisisteam bijeen', en: 'Crisis team convened' }, templates: [] },
+  {
+    key: 'core-message-approved',
+    label: { nl: 'Kernboodschap vastgesteld', en: 'Core message approved' },
+    templates: ['common.core-message'],
+    // Reached by the leader's approval of the core message (it is never released itself).
+    messages: ['core'],
+  },
   {
     key: 'family-contacted',
     label: { nl: 'Familie gesproken', en: 'Family contacted' },
@@ -32,11 +46,13 @@ export const MILESTONES: { key: ReportMilestone['key']; label: { nl: string; en:
     key: 'staff-informed',
     label: { nl: 'Personeel geïnformeerd', en: 'Staff informed' },
     templates: ['common.inform-staff', 'threat.alert-staff', 'cyber.instruct-staff', 'trip.reach-staff-on-site'],
+    messages: ['staff-briefing'],
   },
   {
     key: 'pupils-informed',
     label: { nl: 'Leerlingen geïnformeerd', en: 'Pupils informed' },
     templates: ['death.tell-classes', 'community.talk-in-class'],
+    messages: ['teacher-talking-points'],
   },
   {
     key: 'parents-informed',
@@ -50,11 +66,13 @@ export const MILESTONES: { key: ReportMilestone['key']; label: { nl: string; en:
       'threat.message-to-parents',
       'cyber.inform-affected',
     ],
+    messages: ['parent-letter'],
   },
   {
     key: 'board-informed',
     label: { nl: 'Bestuur geïnformeerd', en: 'Board informed' },
     templates: ['common.inform-board', 'sexual-misconduct.report-to-board'],
+    messages: ['board-and-council'],
   },
 ];
 
@@ -95,6 +113,9 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
   let leaderAcknowledgedAt: string | null = null;
   let phase = 1;
   const findings: ReportFinding[] = [];
+  const messages = new Map<string, ReportMessage>();
+  let pressEntries = 0;
+  const partyContacts: Record<string, number> = {};
 
   for (const e of ordered) {
     const d = e.data;
@@ -218,6 +239,64 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
         }
         break;
       }
+      case 'crisis.message.drafted.v1': {
+        const id = str(d.messageId)!;
+        const message = messages.get(id);
+        if (message) {
+          message.versions = Math.max(message.versions, typeof d.version === 'number' ? d.version : 0);
+        } else {
+          messages.set(id, {
+            messageId: id,
+            audience: str(d.audience) ?? '',
+            versions: typeof d.version === 'number' ? d.version : 1,
+            firstDraftAt: e.occurredAt,
+            approvedAt: null,
+            approvedBy: null,
+            approvedVersion: null,
+            familyApprovedAt: null,
+            releasedAt: null,
+            releasedVia: null,
+            channel: null,
+            recipients: null,
+            afterSeconds: null,
+          });
+        }
+        break;
+      }
+      case 'crisis.message.approved.v1': {
+        const message = messages.get(str(d.messageId) ?? '');
+        if (message) {
+          message.approvedAt = e.occurredAt;
+          message.approvedBy = e.actor;
+          message.approvedVersion = typeof d.version === 'number' ? d.version : null;
+        }
+        break;
+      }
+      case 'crisis.message.family-approved.v1': {
+        const message = messages.get(str(d.messageId) ?? '');
+        if (message) {
+          message.familyApprovedAt = e.occurredAt;
+        }
+        break;
+      }
+      case 'crisis.message.released.v1': {
+        const message = messages.get(str(d.messageId) ?? '');
+        if (message) {
+          message.releasedAt = str(d.sentAt) ?? e.occurredAt;
+          message.releasedVia = str(d.via) ?? null;
+          message.channel = str(d.channel) ?? (d.via === 'app' ? 'app' : null);
+          message.recipients = Array.isArray(d.recipientIds) ? d.recipientIds.length : null;
+        }
+        break;
+      }
+      case 'crisis.press.entry-logged.v1':
+        pressEntries += 1;
+        break;
+      case 'crisis.party.contacted.v1': {
+        const party = str(d.party) ?? 'other';
+        partyContacts[party] = (partyContacts[party] ?? 0) + 1;
+        break;
+      }
       case 'log.entry':
         logEntries += 1;
         if (typeof d.corrects === 'number') {
@@ -239,15 +318,25 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
   }
   const taskList = [...tasks.values()];
 
+  const messageList = [...messages.values()];
+  for (const message of messageList) {
+    message.afterSeconds = seconds(triggeredAt, message.audience === 'core' ? message.approvedAt : message.releasedAt);
+  }
   const milestones: ReportMilestone[] = MILESTONES.map((m) => {
-    const at =
-      m.key === 'team-convened'
-        ? leaderAcknowledgedAt
-        : (taskList
-            .filter((t) => m.templates.includes(t.templateId) && t.completedAt)
-            .map((t) => t.completedAt!)
-            .sort()[0] ?? null);
-    const planned = m.templates.length === 0 || taskList.some((t) => m.templates.includes(t.templateId));
+    const candidates = [
+      ...taskList.filter((t) => m.templates.includes(t.templateId) && t.completedAt).map((t) => t.completedAt!),
+      ...messageList
+        .filter((msg) => m.messages?.includes(msg.audience) && msg.releasedAt)
+        .map((msg) => msg.releasedAt!),
+      ...(m.key === 'core-message-approved'
+        ? messageList.filter((msg) => msg.audience === 'core' && msg.approvedAt).map((msg) => msg.approvedAt!)
+        : []),
+    ];
+    const at = m.key === 'team-convened' ? leaderAcknowledgedAt : (candidates.sort()[0] ?? null);
+    const planned =
+      m.templates.length === 0 ||
+      taskList.some((t) => m.templates.includes(t.templateId)) ||
+      messageList.some((msg) => m.messages?.includes(msg.audience));
     return { key: m.key, label: m.label, inPlan: planned, at, afterSeconds: seconds(triggeredAt, at) };
   });
 
@@ -287,5 +376,6 @@ export function evaluationReport(incidentId: string, entries: readonly ReportEnt
     },
     log: { entries: logEntries, corrections },
     findings,
+    communication: { messages: messageList, pressEntries, partyContacts },
   };
 }

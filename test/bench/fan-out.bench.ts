@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -144,7 +145,10 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
       process.stdout.write(`[bench] retried API calls: ${retried.length} (${retried.slice(0, 5).join('; ')})\n`);
     }
     await system?.stop();
-  }, 60_000);
+    if (system) {
+      await dropRedisPrefix(system.env.REDIS_URL!, system.env.QUEUE_PREFIX!);
+    }
+  }, 120_000);
 
   /** POST with the retries a phone makes on 5xx (the same body: the same idempotency key or announcement id). */
   async function post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
@@ -442,6 +446,23 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     expect(sms.every((s) => s.kind !== 'other')).toBe(true);
   }, 3_600_000);
 });
+
+/** Deletes the keys of this system's queues (tens of thousands of jobs after a region burst) from the shared Redis. */
+async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        await redis.unlink(...keys);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** CPU seconds so far of each PostgreSQL backend connected to the database of `databaseUrl`, by pid. */
 async function postgresCpu(databaseUrl: string): Promise<Map<number, number>> {

@@ -10,6 +10,19 @@ export const gatewayEnvSchema = {
   AUTH_TOKEN_SECRET: env.optional(env.secret(32, 'at least 32 characters')),
   /** Lifetime of an access token. */
   ACCESS_TOKEN_TTL_SECONDS: env.int(60, 86_400, 900),
+  /** How long a session lasts without a new login (its refresh token rotates on every use). */
+  REFRESH_TOKEN_TTL_DAYS: env.int(1, 365, 30),
+  /**
+   * `crisis-team`: crisis-team accounts need a one-time SMS code after the password (default in production);
+   * `off`: password only (default elsewhere, so a demo without an SMS provider can log in).
+   */
+  AUTH_SMS_CODE: env.optional(env.oneOf(['crisis-team', 'off'] as const)),
+  /** Failed logins per account per 15 minutes before it is paused. */
+  LOGIN_FAILURES_PER_ACCOUNT: env.int(1, 1000, 10),
+  /** Login attempts per address per 15 minutes. */
+  LOGIN_ATTEMPTS_PER_ADDRESS: env.int(1, 100_000, 100),
+  /** Messages that send SMS (announcements, releases, the press instruction) per person per hour. */
+  SMS_SENDS_PER_PERSON_PER_HOUR: env.int(1, 10_000, 30),
   /** The notifier's internal HTTP address: the gateway passes /admin/queues (the queue board) to it, for admins. */
   NOTIFIER_ADMIN_URL: env.url(['http', 'https'], 'http://127.0.0.1:3002'),
   /** How long the gateway waits for another app's answer before it says 503. */

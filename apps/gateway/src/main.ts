@@ -1,15 +1,25 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { migrate, runMain, runService } from '#lib/platform';
 import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { securityHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
 import { loadGatewayEnv } from './gateway.env.js';
 import { GATEWAY_SCHEMA, GatewayModule } from './gateway.module.js';
 
-export function configureHttp(app: INestApplication): void {
+/** Bodies larger than this are refused with 413 before they are parsed (the staff CSV import is the largest). */
+export const BODY_LIMIT = '1mb';
+
+export function configureHttp(app: INestApplication, publicBaseUrl = 'http://localhost'): void {
+  const express = app as NestExpressApplication;
+  express.disable('x-powered-by');
+  express.use(securityHeaders(publicBaseUrl.startsWith('https:')));
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   const document = SwaggerModule.createDocument(
@@ -43,7 +53,7 @@ runMain('gateway', async () => {
       if (config.SEED_DEMO) {
         await app.get(DemoAccountsSeeder).seedIfEmpty();
       }
-      configureHttp(app);
+      configureHttp(app, config.PUBLIC_BASE_URL);
     },
   });
 });

@@ -15,6 +15,7 @@ import { AddEscalationSmsAnnouncements1764468000000 } from './database/migration
 import { AddAftercareNotifications1764482400000 } from './database/migrations/1764482400000-AddAftercareNotifications.js';
 import { AnnouncementEntity } from './announcement/announcement.entity.js';
 import { AnnouncementRpcController } from './announcement/announcement.rpc.controller.js';
+import { LoginCodeRpcController } from './sms/login-code.rpc.controller.js';
 import { MessageReleasedConsumer } from './announcement/message-released.consumer.js';
 import { AnnouncementService } from './announcement/announcement.service.js';
 import { EscalationEntity, StopSignalEntity } from './escalation/escalation.entity.js';
@@ -104,6 +105,7 @@ export class NotifierModule {
         TwilioWebhookRpcController,
         AnnouncementRpcController,
         MessageReleasedConsumer,
+        LoginCodeRpcController,
         HealthController,
       ],
       providers: [

@@ -578,6 +578,16 @@ export interface RpcContract extends CommunicationRpcContract {
   };
   [RpcPattern.GetAnnouncement]: { request: { announcementId: string }; response: AnnouncementView | null };
   [RpcPattern.ListAnnouncements]: { request: { incidentId: string }; response: AnnouncementView[] };
+  /** A lost phone: every device of the person stops receiving pushes. */
+  [RpcPattern.RemoveAllPushSubscriptions]: { request: { personId: string }; response: { removed: number } };
+  /**
+   * The one-time login code of a second factor, sent at once by SMS (not queued behind notifications). `sent` is
+   * false when the person has no phone number or the provider refused; `kept-locally` without an SMS provider.
+   */
+  [RpcPattern.SendLoginCode]: {
+    request: { personId: string; code: string; validMinutes: number };
+    response: { outcome: 'sent' | 'kept-locally' | 'no-phone' | 'failed'; phoneHint: string | null };
+  };
   [RpcPattern.RemovePushSubscription]: {
     request: { personId: string; endpoint: string };
     response: { removed: boolean };

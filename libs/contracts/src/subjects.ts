@@ -91,6 +91,8 @@ export const RpcPattern = {
   ChangeAftercareItem: 'rpc.timeline.aftercare.change.v1',
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
+  RemoveAllPushSubscriptions: 'rpc.notifier.push-subscription.remove-all.v1',
+  SendLoginCode: 'rpc.notifier.login-code.send.v1',
   SetPhone: 'rpc.notifier.phone.set.v1',
   ListDeliveries: 'rpc.notifier.delivery.list.v1',
   TwilioStatusWebhook: 'rpc.notifier.twilio.status.v1',

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import webpush from 'web-push';
-import { DEMO_PASSWORD } from '#lib/demo';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '#lib/demo';
 import { ensureDatabase } from '#lib/platform';
 import pg from 'pg';
 import { startApp, stopApps, waitForHealthy, type AppName, type RunningApp } from '../../../scripts/launcher.js';
@@ -88,6 +88,8 @@ export class System {
       VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
       NODE_EXTRA_CA_CERTS: push.caFile,
       SEED_DEMO: 'true',
+      // Crisis-team logins take the one-time SMS code, as in production; login() reads it at the fake Twilio.
+      AUTH_SMS_CODE: 'crisis-team',
       ...env,
     };
     const system = new System(appEnv, `http://127.0.0.1:${ports[0]}`, push, twilio, nats, databaseUrl);
@@ -140,16 +142,55 @@ export class System {
   }
 
   async login(email: string): Promise<Api> {
+    return new Api(this.baseUrl, (await this.loginTokens(email)).accessToken);
+  }
+
+  /**
+   * Logs in as a phone would: the password, then for crisis-team accounts the 6-digit code of the newest login
+   * SMS to the person's phone at the fake Twilio.
+   */
+  async loginTokens(email: string, password = DEMO_PASSWORD): Promise<{ accessToken: string; refreshToken: string }> {
+    const sentBefore = this.twilio.messages.length;
     const res = await fetch(`${this.baseUrl}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+      body: JSON.stringify({ email, password }),
     });
     if (res.status !== 200) {
       throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
     }
-    const { accessToken } = (await res.json()) as { accessToken: string };
-    return new Api(this.baseUrl, accessToken);
+    const answer = (await res.json()) as { accessToken?: string; refreshToken?: string; challengeId?: string };
+    if (answer.accessToken && answer.refreshToken) {
+      return { accessToken: answer.accessToken, refreshToken: answer.refreshToken };
+    }
+    const code = await this.loginCode(email, sentBefore);
+    const otp = await fetch(`${this.baseUrl}/api/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ challengeId: answer.challengeId, code }),
+    });
+    if (otp.status !== 200) {
+      throw new Error(`login code ${email}: ${otp.status} ${await otp.text()}`);
+    }
+    return (await otp.json()) as { accessToken: string; refreshToken: string };
+  }
+
+  /** The code of the first login SMS to `email`'s phone after `sentBefore` messages. */
+  async loginCode(email: string, sentBefore = 0): Promise<string> {
+    const phone = DEMO_PEOPLE.find((p) => p.email === email)?.phone;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const sms = this.twilio.messages
+        .slice(sentBefore)
+        .find((m) => (!phone || m.to === phone) && /inlogcode is [0-9]{6}/.test(m.body));
+      if (sms) {
+        return /inlogcode is ([0-9]{6})/.exec(sms.body)![1]!;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no login code SMS for ${email}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 

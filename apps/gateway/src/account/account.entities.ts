@@ -22,7 +22,7 @@ export class AccountEntity {
   @Column({ type: 'text', unique: true }) email!: string;
   @Column('text') name!: string;
   /** scrypt, memory-hard: `scrypt$N$r$p$salt$hash`. */
-  @Column({ name: 'password_hash', type: 'text' }) passwordHash!: string;
+  @Column({ name: 'password_hash', type: 'text', nullable: true }) passwordHash!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
 }
 

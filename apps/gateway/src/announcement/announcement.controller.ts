@@ -18,6 +18,7 @@ import {
   type IncidentView,
 } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
+import { SendBudget } from '../auth/send-budget.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, notFound } from '../common/api-error.js';
@@ -75,6 +76,7 @@ export class AnnouncementController {
     private readonly rpc: RpcClient,
     private readonly accounts: AccountService,
     private readonly incidents: IncidentAccess,
+    private readonly budget: SendBudget,
   ) {}
 
   @Post('incidents/:id/announcements')
@@ -96,6 +98,7 @@ export class AnnouncementController {
         messageNl: 'Het incident is afgesloten',
       });
     }
+    await this.budget.charge(caller.personId);
     const recipients = (await this.audience(incident, body)).filter((p) => p !== caller.personId);
     const { created, ...view } = await this.rpc.call(RpcPattern.CreateAnnouncement, {
       announcementId: body.announcementId ?? randomUUID(),

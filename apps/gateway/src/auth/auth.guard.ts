@@ -3,13 +3,14 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { ApiError } from '../common/api-error.js';
+import { SessionService } from './session.service.js';
 import { TokenService } from './token.service.js';
 
 const PUBLIC = 'crisisklaar:public';
 /** An endpoint anyone may call (login, health, the VAPID key). */
 export const Public = () => SetMetadata(PUBLIC, true);
 
-type AuthedRequest = Request & { caller?: Caller };
+type AuthedRequest = Request & { caller?: Caller; sessionId?: string };
 
 /** The authenticated caller of the request. */
 export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller => {
@@ -30,6 +31,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly accounts: AccountService,
+    private readonly sessions: SessionService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -44,7 +46,8 @@ export class AuthGuard implements CanActivate {
     }
     const [scheme, token] = (req.header('authorization') ?? '').split(' ');
     const claims = scheme === 'Bearer' && token ? this.tokens.verify(token) : null;
-    if (!claims) {
+    // A revoked session (logout, a lost phone) stops its access tokens at once, not when they expire.
+    if (!claims || !(await this.sessions.isActive(claims.sid))) {
       throw unauthenticated();
     }
     const caller = await this.accounts.caller(claims.sub);
@@ -52,6 +55,7 @@ export class AuthGuard implements CanActivate {
       throw unauthenticated();
     }
     req.caller = caller;
+    req.sessionId = claims.sid;
     return true;
   }
 }

@@ -13,6 +13,7 @@ import {
   type RpcRequest,
 } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
+import { SendBudget } from '../auth/send-budget.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError } from '../common/api-error.js';
@@ -55,6 +56,7 @@ export class CommunicationController {
     private readonly rpc: RpcClient,
     private readonly incidents: IncidentAccess,
     private readonly accounts: AccountService,
+    private readonly budget: SendBudget,
   ) {}
 
   @Get('incidents/:id/messages')
@@ -199,6 +201,9 @@ export class CommunicationController {
     @Req() req: Req_,
   ): Promise<MessageView> {
     const message = await this.writable(caller, id, req);
+    if (message.releaseKind === 'app') {
+      await this.budget.charge(caller.personId);
+    }
     const recipientIds =
       message.releaseKind === 'app'
         ? (await this.accounts.peopleOfSchool(message.schoolId)).filter((p) => p !== caller.personId)
@@ -387,6 +392,7 @@ export class CommunicationController {
         messageNl: 'De leider of de communicatierol stuurt de persinstructie',
       });
     }
+    await this.budget.charge(caller.personId);
     const recipients = (await this.accounts.peopleOfSchool(incident.schoolId)).filter((p) => p !== caller.personId);
     const { created: _created, ...view } = await this.rpc.call(RpcPattern.CreateAnnouncement, {
       announcementId: randomUUID(),

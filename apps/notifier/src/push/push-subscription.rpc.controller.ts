@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IsUUID } from 'class-validator';
 import { RpcPattern } from '#lib/contracts';
 import { validateRpc } from '#lib/platform';
 import { RegisterPushSubscriptionCommand, RemovePushSubscriptionCommand } from './push-subscription.commands.js';
@@ -19,4 +20,13 @@ export class PushSubscriptionRpcController {
     const command = validateRpc(RemovePushSubscriptionCommand, data);
     return this.subscriptions.remove(command.personId, command.endpoint);
   }
+
+  @MessagePattern(RpcPattern.RemoveAllPushSubscriptions)
+  removeAll(@Payload() data: unknown): Promise<{ removed: number }> {
+    return this.subscriptions.removeAll(validateRpc(PersonQuery, data).personId);
+  }
+}
+
+class PersonQuery {
+  @IsUUID() personId!: string;
 }

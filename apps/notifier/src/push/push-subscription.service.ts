@@ -36,4 +36,10 @@ export class PushSubscriptionService {
     const result = await this.dataSource.getRepository(PushSubscriptionEntity).delete({ personId, endpoint });
     return { removed: (result.affected ?? 0) > 0 };
   }
+
+  /** Every device of a person (a lost phone, sessions revoked by an admin). */
+  async removeAll(personId: string): Promise<{ removed: number }> {
+    const result = await this.dataSource.getRepository(PushSubscriptionEntity).delete({ personId });
+    return { removed: result.affected ?? 0 };
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { pushMessage } from '../push/push-message.js';
-import { appLink, isAcknowledgement, REPLY_TEXT, smsBody } from './sms-text.js';
+import { appLink, isAcknowledgement, loginCodeText, REPLY_TEXT, smsBody } from './sms-text.js';
 
 const BASE = 'https://crisisklaar.example';
 
@@ -37,6 +37,7 @@ function everyOutboundText(): { text: string; ids: string[] }[] {
     out.push({ text: reply, ids: [link.split('/').at(-1)!] });
   }
   out.push({ text: REPLY_TEXT.nothingOpen(BASE), ids: [] });
+  out.push({ text: loginCodeText('493817', 10), ids: ['493817'] });
   return out;
 }
 
@@ -46,7 +47,8 @@ const ALLOWED = new Set(
    bericht van het crisisteam lees in de app message from crisis read je hebt opgepakt you took on er staat geen
    no for dat lukte niet per sms that did not work by your of or to openen pak https example tasks announcements
    v kind announcement incidentid taskid announcementid url title body actions action acknowledge ik true false
-   read team lezen nazorg klaar aftercare is due aftercareitemid`.split(/\s+/),
+   read team lezen nazorg klaar aftercare is due aftercareitemid inlogcode login code min geldig valid deel met
+   niemand share with one`.split(/\s+/),
 );
 
 describe('outbound texts (push and SMS)', () => {

@@ -30,6 +30,11 @@ export function smsBody(publicBaseUrl: string, subject: SmsSubject): string {
   }
 }
 
+/** The one-time login code of the second factor: the code and its lifetime, nothing else. */
+export function loginCodeText(code: string, validMinutes: number): string {
+  return `Crisisklaar: je inlogcode is ${code} (${validMinutes} min geldig). Deel hem met niemand. / Your login code is ${code} (valid ${validMinutes} min). Share it with no one.`;
+}
+
 /** Answers to an SMS reply (TwiML). */
 export const REPLY_TEXT = {
   acknowledged: (link: string) => `Crisisklaar: je hebt de taak opgepakt. ${link} / You took the task on.`,

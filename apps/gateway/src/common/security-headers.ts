@@ -1,0 +1,52 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/** The phone app's policy: everything from this origin, nothing inline, no frames, no plug-ins. */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** The API documentation page (Swagger UI) needs its own inline script and styles. */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/**
+ * Security headers on every answer: a strict content security policy, no sniffing, no referrer, no framing,
+ * HSTS when served over https. A route may set a stricter CSP of its own (the printable report does).
+ */
+export function securityHeaders(https: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.setHeader('Content-Security-Policy', req.path.startsWith('/api/docs') ? DOCS_CSP : APP_CSP);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+    if (https) {
+      res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    }
+    if (req.path.startsWith('/api/')) {
+      res.setHeader('Cache-Control', 'no-store');
+    }
+    res.removeHeader('X-Powered-By');
+    next();
+  };
+}

@@ -71,9 +71,12 @@ export class LoginCodeService {
     return { challengeId, phoneHint: sent.phoneHint, expiresAt };
   }
 
-  /** The person of a challenge whose code is right; the challenge is used up. */
+  /**
+   * The person of a challenge whose code is right; the challenge is used up. A wrong code is counted in its own
+   * committed transaction before the refusal, so the limit holds however often someone tries.
+   */
   async verify(challengeId: string, code: string): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const challenge = await manager
         .getRepository(LoginChallengeEntity)
         .createQueryBuilder('c')
@@ -81,29 +84,42 @@ export class LoginCodeService {
         .setLock('pessimistic_write')
         .getOne();
       if (!challenge || challenge.usedAt || challenge.expiresAt <= new Date()) {
+        return { result: 'expired' as const };
+      }
+      if (challenge.attempts >= LOGIN_CODE_ATTEMPTS) {
+        return { result: 'locked' as const };
+      }
+      const expected = Buffer.from(challenge.codeHash);
+      const given = Buffer.from(this.hash(challenge.id, code));
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        await manager.update(LoginChallengeEntity, { id: challenge.id }, { attempts: challenge.attempts + 1 });
+        return { result: 'wrong' as const, left: LOGIN_CODE_ATTEMPTS - challenge.attempts - 1 };
+      }
+      await manager.update(LoginChallengeEntity, { id: challenge.id }, { usedAt: new Date() });
+      return { result: 'ok' as const, personId: challenge.personId };
+    });
+    switch (outcome.result) {
+      case 'ok':
+        return outcome.personId;
+      case 'expired':
         throw codeError(
           'CODE_EXPIRED',
           'This code is no longer valid: log in again for a new one',
           'Deze code is niet meer geldig: log opnieuw in voor een nieuwe',
         );
-      }
-      if (challenge.attempts >= LOGIN_CODE_ATTEMPTS) {
+      case 'locked':
         throw codeError(
           'TOO_MANY_ATTEMPTS',
           'Too many wrong codes: log in again for a new one',
           'Te vaak een verkeerde code: log opnieuw in voor een nieuwe',
           429,
         );
-      }
-      const expected = Buffer.from(challenge.codeHash);
-      const given = Buffer.from(this.hash(challenge.id, code));
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-        await manager.update(LoginChallengeEntity, { id: challenge.id }, { attempts: challenge.attempts + 1 });
-        const left = LOGIN_CODE_ATTEMPTS - challenge.attempts - 1;
-        throw codeError('INVALID_CODE', `Wrong code (${left} tries left)`, `Verkeerde code (nog ${left} pogingen)`);
-      }
-      await manager.update(LoginChallengeEntity, { id: challenge.id }, { usedAt: new Date() });
-      return challenge.personId;
-    });
+      case 'wrong':
+        throw codeError(
+          'INVALID_CODE',
+          `Wrong code (${outcome.left} tries left)`,
+          `Verkeerde code (nog ${outcome.left} pogingen)`,
+        );
+    }
   }
 }

@@ -27,6 +27,7 @@ export class SessionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ttlMs: number,
+    private readonly graceMs = ROTATION_GRACE_MS,
   ) {}
 
   async create(personId: string, userAgent: string | null): Promise<IssuedRefresh> {
@@ -69,7 +70,7 @@ export class SessionService {
       }
       const hash = digest(secret);
       if (hash !== session.refreshHash) {
-        if (hash === session.previousHash && now.getTime() - session.lastUsedAt.getTime() > ROTATION_GRACE_MS) {
+        if (hash === session.previousHash && now.getTime() - session.lastUsedAt.getTime() > this.graceMs) {
           await manager.update(SessionEntity, { id }, { revokedAt: now, revokedReason: 'refresh-token-reused' });
           this.log.warn(`session ${id} revoked: a replaced refresh token was used again`);
         }

@@ -50,3 +50,36 @@ export function securityHeaders(https: boolean) {
     next();
   };
 }
+
+/**
+ * Bodies the parser refuses answer like every other refusal — JSON with a code, the field and both languages —
+ * instead of Express's HTML page: too large (413), not JSON (400).
+ */
+export function bodyErrors(
+  error: { type?: string; status?: number },
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (error?.type === 'entity.too.large') {
+    res.status(413).json({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      field: 'body',
+      message: 'body: too large',
+      messageNl: 'body: te groot',
+    });
+    return;
+  }
+  if (error?.type === 'entity.parse.failed' || error?.type === 'encoding.unsupported' || error?.status === 400) {
+    res.status(400).json({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'body',
+      message: 'body: not valid JSON',
+      messageNl: 'body: geen geldige JSON',
+    });
+    return;
+  }
+  next(error);
+}

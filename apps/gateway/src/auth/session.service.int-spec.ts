@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
+import { AccountEntity, BoardEntity, MembershipEntity, SchoolEntity } from '../account/account.entities.js';
+import { CreateAccounts1764288000000 } from '../database/migrations/1764288000000-CreateAccounts.js';
+import { AddSessions1764381600000 } from '../database/migrations/1764381600000-AddSessions.js';
+import { RateLimiter } from './rate-limiter.js';
+import { SESSION_ENTITIES, SessionEntity } from './session.entities.js';
+import { SessionService } from './session.service.js';
+
+describe('sessions and rate limits (gateway, real PostgreSQL)', () => {
+  const schema = uniqueSchema('sessions');
+  let dataSource: DataSource;
+  let sessions: SessionService;
+  let limiter: RateLimiter;
+  const person = randomUUID();
+
+  beforeAll(async () => {
+    dataSource = await createDataSource(
+      schema,
+      [BoardEntity, SchoolEntity, AccountEntity, MembershipEntity, ...SESSION_ENTITIES],
+      [CreateAccounts1764288000000, AddSessions1764381600000],
+    );
+    await dataSource
+      .getRepository(AccountEntity)
+      .insert({ personId: person, email: 'a@school.example', name: 'A', passwordHash: null });
+    sessions = new SessionService(dataSource, 3_600_000, 0);
+    limiter = new RateLimiter(dataSource);
+  });
+
+  afterAll(async () => {
+    await dropDataSource(dataSource, schema);
+  });
+
+  it('rotates the refresh token on every use; the replaced one no longer works and, used again, ends the session', async () => {
+    const first = await sessions.create(person, 'Phone');
+    const second = await sessions.rotate(first.refreshToken);
+    expect(second).toMatchObject({ sessionId: first.sessionId, personId: person });
+    expect(second!.refreshToken).not.toBe(first.refreshToken);
+    const third = await sessions.rotate(second!.refreshToken);
+    expect(third).not.toBeNull();
+    // The second token was replaced: someone holding a copy of it is refused, and the whole session ends.
+    expect(await sessions.rotate(second!.refreshToken)).toBeNull();
+    expect(await sessions.isActive(first.sessionId)).toBe(false);
+    expect(await sessions.rotate(third!.refreshToken)).toBeNull();
+    const row = await dataSource.getRepository(SessionEntity).findOneByOrFail({ id: first.sessionId });
+    expect(row.revokedReason).toBe('refresh-token-reused');
+    // Only a hash is stored.
+    expect(row.refreshHash).not.toContain(third!.refreshToken.split('.')[1]!);
+  });
+
+  it('refuses garbage, unknown sessions and expired ones', async () => {
+    for (const bad of ['', 'x', `${randomUUID()}.${'a'.repeat(43)}`, 'not-a-uuid.aaaaaaaaaaaaaaaaaaaaaaaa']) {
+      expect(await sessions.rotate(bad)).toBeNull();
+    }
+    const short = new SessionService(dataSource, -1000, 0);
+    const gone = await short.create(person, null);
+    expect(await short.rotate(gone.refreshToken)).toBeNull();
+    expect(await short.isActive(gone.sessionId)).toBe(false);
+  });
+
+  it('ends every session of a person at once (a lost phone)', async () => {
+    const a = await sessions.create(person, 'Phone');
+    const b = await sessions.create(person, 'Laptop');
+    expect(await sessions.revokeAll(person, 'lost phone')).toBeGreaterThanOrEqual(2);
+    expect(await sessions.isActive(a.sessionId)).toBe(false);
+    expect(await sessions.isActive(b.sessionId)).toBe(false);
+    expect(await sessions.rotate(b.refreshToken)).toBeNull();
+  });
+
+  it('counts in fixed windows shared by every instance, and says how long to wait', async () => {
+    const budget = { limit: 3, windowSeconds: 60 };
+    const at = Date.parse('2026-11-28T10:00:10Z');
+    const key = `test:${randomUUID()}`;
+    const answers = [];
+    for (let i = 0; i < 4; i += 1) {
+      answers.push(await limiter.hit(key, budget, at));
+    }
+    expect(answers.map((a) => a.allowed)).toEqual([true, true, true, false]);
+    expect(answers[3]!.retryAfterSeconds).toBe(50);
+    expect(await new RateLimiter(dataSource).exhausted(key, budget, at)).toEqual({
+      exhausted: true,
+      retryAfterSeconds: 50,
+    });
+    // The next window starts afresh.
+    expect((await limiter.hit(key, budget, at + 60_000)).allowed).toBe(true);
+  });
+});

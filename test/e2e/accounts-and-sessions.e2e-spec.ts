@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { DEMO_PASSWORD, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
+import { System, Api } from './support/system.js';
+
+type Answer = {
+  statusCode?: number;
+  code?: string;
+  field?: string;
+  messageNl?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  otpRequired?: boolean;
+  challengeId?: string;
+  phoneHint?: string;
+};
+
+/**
+ * Logging in from a phone, over the gateway with all four apps: the one-time SMS code of crisis-team accounts
+ * (read at the fake Twilio), sessions with rotating refresh tokens, logout, an admin ending a lost phone's
+ * sessions, the limits on logins and on messages that send SMS, the staff import, and the security headers.
+ */
+describe('accounts and sessions', () => {
+  let system: System;
+  const leader = demoPerson('leider@deregenboog.example');
+  const school = DEMO_SCHOOLS[0]!;
+
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${system.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Answer };
+  };
+  const login = (email: string, password = DEMO_PASSWORD) => post('/api/auth/login', { email, password });
+
+  beforeAll(async () => {
+    system = await System.start({ SMS_SENDS_PER_PERSON_PER_HOUR: '3', LOGIN_FAILURES_PER_ACCOUNT: '5' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 60_000);
+
+  it('asks crisis-team accounts for a one-time SMS code: right once, within its tries, never twice', async () => {
+    const sent = system.twilio.messages.length;
+    const first = await login(leader.email);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ otpRequired: true, phoneHint: `•••• ${leader.phone.slice(-2)}` });
+    expect(first.body.accessToken).toBeUndefined();
+    const code = await system.loginCode(leader.email, sent);
+    const sms = system.twilio.messages.slice(sent).find((m) => m.to === leader.phone)!;
+    expect(sms.body).not.toContain(leader.name);
+    const wrong = await post('/api/auth/otp', {
+      challengeId: first.body.challengeId,
+      code: code === '000000' ? '111111' : '000000',
+    });
+    expect([wrong.status, wrong.body.code, wrong.body.field]).toEqual([401, 'INVALID_CODE', 'code']);
+    const right = await post('/api/auth/otp', { challengeId: first.body.challengeId, code });
+    expect(right.status).toBe(200);
+    expect(right.body.accessToken).toBeTruthy();
+    const again = await post('/api/auth/otp', { challengeId: first.body.challengeId, code });
+    expect([again.status, again.body.code]).toEqual([401, 'CODE_EXPIRED']);
+
+    // Five wrong codes end the challenge: the right code no longer helps.
+    const before = system.twilio.messages.length;
+    const second = await login(leader.email);
+    const secondCode = await system.loginCode(leader.email, before);
+    for (let i = 0; i < 5; i += 1) {
+      const bad = await post('/api/auth/otp', {
+        challengeId: second.body.challengeId,
+        code: secondCode === '999999' ? '888888' : '999999',
+      });
+      expect(bad.status).toBe(401);
+    }
+    const late = await post('/api/auth/otp', { challengeId: second.body.challengeId, code: secondCode });
+    expect([late.status, late.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
+    const malformed = await post('/api/auth/otp', { challengeId: second.body.challengeId, code: '12ab' });
+    expect([malformed.status, malformed.body.field]).toEqual([400, 'code']);
+  });
+
+  it('gives staff a session without a code; refresh rotates; logout ends it at once', async () => {
+    const docent = await login('docent@deregenboog.example');
+    expect(docent.status).toBe(200);
+    expect(docent.headers.get('set-cookie')).toMatch(/^ck_refresh=.+; Path=\/api\/auth; .*HttpOnly; SameSite=Strict/);
+    const me = new Api(system.baseUrl, docent.body.accessToken!);
+    expect((await me.get('/api/me')).status).toBe(200);
+
+    const rotated = await post('/api/auth/refresh', { refreshToken: docent.body.refreshToken });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refreshToken).not.toBe(docent.body.refreshToken);
+    // The phone app sends the refresh token as its cookie.
+    const byCookie = await post('/api/auth/refresh', {}, { cookie: `ck_refresh=${rotated.body.refreshToken}` });
+    expect(byCookie.status).toBe(200);
+    const fresh = new Api(system.baseUrl, byCookie.body.accessToken!);
+
+    const out = await fresh.request('POST', '/api/auth/logout', {});
+    expect(out.status).toBe(204);
+    expect((await fresh.get('/api/me')).status).toBe(401);
+    expect((await me.get('/api/me')).status).toBe(401);
+    const after = await post('/api/auth/refresh', { refreshToken: byCookie.body.refreshToken });
+    expect([after.status, after.body.code]).toEqual([401, 'SESSION_ENDED']);
+  });
+
+  it('lets an admin end every session of a lost phone and remove its devices; others may not', async () => {
+    const docent2 = demoPerson('docent2@deregenboog.example');
+    const phone = await system.login(docent2.email);
+    const laptop = await system.login(docent2.email);
+    const device = system.push.createSubscription();
+    expect((await phone.post('/api/push/subscriptions', device.subscription)).status).toBe(201);
+
+    const staff = await system.login('docent3@deregenboog.example');
+    const colleague = system.push.createSubscription();
+    expect((await staff.post('/api/push/subscriptions', colleague.subscription)).status).toBe(201);
+    expect((await staff.post(`/api/people/${docent2.id}/revoke-sessions`, {})).status).toBe(403);
+    const otherAdmin = await system.login('beheer@horizoncollege.example');
+    expect((await otherAdmin.post(`/api/people/${docent2.id}/revoke-sessions`, {})).status).toBe(404);
+
+    const admin = await system.login('beheer@deregenboog.example');
+    const revoked = await admin.post<{ revokedSessions: number; removedDevices: number }>(
+      `/api/people/${docent2.id}/revoke-sessions`,
+      {},
+    );
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ revokedSessions: 2, removedDevices: 1 });
+    expect((await phone.get('/api/me')).status).toBe(401);
+    expect((await laptop.get('/api/me')).status).toBe(401);
+
+    // An announcement to all staff no longer reaches the lost phone.
+    const lead = await system.login(leader.email);
+    const trigger = await lead.post<{ id: string }>('/api/incidents', {
+      calamityType: 'fire-explosion-evacuation',
+      schoolId: school.id,
+      summary: 'Oefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    const sent = await lead.post<{ id: string }>(`/api/incidents/${trigger.body.id}/announcements`, {
+      audience: 'all-staff',
+      text: 'Verzamelen op het plein',
+    });
+    expect(sent.status).toBe(201);
+    // A colleague's phone gets it, the lost one does not.
+    await system.push.waitFor((p) => p.subscriptionId === colleague.id, 20_000);
+    expect(system.push.received.filter((p) => p.subscriptionId === device.id)).toEqual([]);
+  });
+
+  it('limits messages that send SMS per person per hour', async () => {
+    const lead = await system.login('leider.plv@deregenboog.example');
+    const trigger = await lead.post<{ id: string }>('/api/incidents', {
+      calamityType: 'fire-explosion-evacuation',
+      schoolId: school.id,
+      summary: 'Oefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const res = await lead.post(`/api/incidents/${trigger.body.id}/announcements`, {
+        audience: 'crisis-team',
+        text: `Bericht ${i}`,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+
+  it('pauses an account after failed logins, even for the right password, and answers the same for unknown ones', async () => {
+    const email = 'docent4@deregenboog.example';
+    for (let i = 0; i < 5; i += 1) {
+      const res = await login(email, 'fout-wachtwoord');
+      expect([res.status, res.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    }
+    const paused = await login(email);
+    expect([paused.status, paused.body.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
+    expect(Number(paused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(paused.body.messageNl).toMatch(/^Te veel inlogpogingen: probeer het over \d+ min opnieuw$/);
+    const unknown = await login('niemand@deregenboog.example', 'x');
+    expect([unknown.status, unknown.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+  });
+
+  it('imports staff from CSV for the admin of the school only, reporting bad lines', async () => {
+    const admin = await system.login('beheer@deregenboog.example');
+    const csv = [
+      'email,name,role,phone',
+      'nieuw1@deregenboog.example,Nieuwe Collega,staff,0612345678',
+      'nieuw2@deregenboog.example,"Bakker, Anne",crisis_team,',
+      'geen-adres,Iemand,staff',
+      'nieuw3@deregenboog.example,Derde,staff,123',
+    ].join('\n');
+    const res = await admin.post<{ created: number; updated: number; errors: { line: number; field: string }[] }>(
+      `/api/schools/${school.id}/people/import`,
+      { csv },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.created).toBe(2);
+    expect(res.body.errors.map((e) => [e.line, e.field])).toEqual([
+      [4, 'email'],
+      [5, 'phone'],
+    ]);
+    // No password yet: nobody can log in to an imported account until one is set.
+    expect((await login('nieuw1@deregenboog.example', '')).status).toBe(401);
+    const staff = await system.login('docent@deregenboog.example');
+    expect((await staff.post(`/api/schools/${school.id}/people/import`, { csv })).status).toBe(403);
+    const elsewhere = await system.login('beheer@horizoncollege.example');
+    expect((await elsewhere.post(`/api/schools/${school.id}/people/import`, { csv })).status).toBe(404);
+  });
+
+  it('sends security headers, refuses oversized and broken bodies as JSON naming the body', async () => {
+    const res = await fetch(`${system.baseUrl}/api/me`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    const big = await post('/api/auth/login', { email: 'a@b.example', password: 'x'.repeat(1_100_000) });
+    expect([big.status, big.body.code, big.body.field]).toEqual([413, 'PAYLOAD_TOO_LARGE', 'body']);
+    const broken = await post('/api/auth/login', '{"email": ');
+    expect([broken.status, broken.body.field]).toEqual([400, 'body']);
+    const extra = await post('/api/auth/login', { email: leader.email, password: DEMO_PASSWORD, admin: true });
+    expect([extra.status, extra.body.field]).toEqual([400, 'admin']);
+  });
+});

@@ -33,6 +33,8 @@ export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
 
 /** Login attempts are counted in windows of 15 minutes. */
 const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** Login codes sent to one person per window. */
+const LOGIN_CODES_PER_WINDOW = 5;
 /** The HttpOnly cookie that carries the refresh token for the phone app and its service worker. */
 export const REFRESH_COOKIE = 'ck_refresh';
 
@@ -161,6 +163,15 @@ export class AuthController {
     }
     const caller = await this.accounts.caller(found.personId);
     if (this.settings.smsCode === 'crisis-team' && caller?.memberships.some((m) => m.role === 'crisis_team')) {
+      // Each code costs an SMS: a handful per person per window, whoever knows the password.
+      const sends = await this.limiter.hit(`login-code:person:${found.personId}`, {
+        limit: LOGIN_CODES_PER_WINDOW,
+        windowSeconds: LOGIN_WINDOW_SECONDS,
+      });
+      if (!sends.allowed) {
+        res.setHeader('Retry-After', String(sends.retryAfterSeconds));
+        throw tooMany(sends.retryAfterSeconds, { en: 'Too many login codes', nl: 'Te veel inlogcodes' });
+      }
       const { challengeId, phoneHint } = await this.codes.start(found.personId);
       return { otpRequired: true, challengeId, phoneHint };
     }

@@ -35,6 +35,7 @@ import { AdminQueuesController, NOTIFIER_ADMIN_URL } from './admin/admin-queues.
 import { PlanController } from './plan/plan.controller.js';
 import { PushController, VAPID_PUBLIC_KEY } from './push/push.controller.js';
 import { TaskController } from './task/task.controller.js';
+import { WebController } from './web/web.controller.js';
 
 export const GATEWAY_SCHEMA = 'gateway';
 
@@ -74,6 +75,7 @@ export class GatewayModule {
         SocialMapController,
         TwilioWebhookController,
         AdminQueuesController,
+        WebController,
         HealthController,
       ],
       providers: [

@@ -322,6 +322,10 @@ describe('the phone app (PWA) in Chromium', () => {
     expect(shown.data.url).toBe(`${system.baseUrl}/app/tasks/${task!.id}`);
     expect(shown.actions).toEqual(expect.arrayContaining([{ action: 'acknowledge', title: 'Ik pak het op' }]));
 
+    // The worker must do it with the refresh cookie alone: forget the token the page handed it.
+    await page.evaluate(() =>
+      (globalThis as BrowserGlobals).navigator.serviceWorker.controller.postMessage({ type: 'token', token: null }),
+    );
     // "Ik pak het op": a notificationclick with that action, inside the worker; the app is not opened.
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     const pagesBefore = context.pages().length;
@@ -432,7 +436,16 @@ describe('the phone app (PWA) in Chromium', () => {
     await page.waitForURL(/\/app\/admin$/);
     await page.locator('#plan [data-role="leader"]').waitFor();
     expect(await page.locator('#plan [data-role]').count()).toBeGreaterThanOrEqual(10);
-    await page.locator('#import').waitFor();
     await shoot(page, '14-admin');
+    // The staff import: one good line, one refused line named with its number.
+    await page
+      .locator('#csv-text')
+      .fill('email,name,role\nnieuwe.docent@deregenboog.example,Nieuwe Docent,staff\nfout-adres,Iemand,staff\n');
+    await page.locator('#import button[type="submit"]').click();
+    await page.locator('#import-result p').waitFor();
+    const result = await page.locator('#import-result').innerText();
+    expect(result).toContain('1 nieuw');
+    expect(result).toMatch(/regel 3/);
+    await shoot(page, '15-admin-import');
   });
 });

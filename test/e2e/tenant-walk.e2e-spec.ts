@@ -33,6 +33,7 @@ interface Foreign {
   entryId: string;
   personId: string;
   seq: number;
+  pressEntryId: string;
 }
 
 type Schema = {
@@ -144,6 +145,7 @@ function bodyFor(method: string, path: string, foreign: Foreign): unknown {
     'POST /api/schools/{schoolId}/people/import': { csv: 'iemand@school.example,Iemand,staff' },
     'PUT /api/incidents/{id}/press/spokesperson': { personId: foreign.personId },
     'POST /api/incidents/{id}/press/entries': { askedBy: 'x', question: 'x' },
+    'POST /api/incidents/{id}/press/entries/{entryId}/answer': { answer: 'x' },
     'POST /api/incidents/{id}/family-contacts': { contactAt: new Date().toISOString(), note: 'x' },
     'POST /api/tasks/{id}/reassign': { assigneeId: foreign.personId },
   };
@@ -181,6 +183,8 @@ function fillPath(path: string, foreign: Foreign): string {
         return String(foreign.seq);
       case 'step':
         return 'reported-to-board';
+      case 'entryId':
+        return foreign.pressEntryId;
       default:
         throw new Error(`unknown path parameter {${name}} in ${path}: teach the walk about it`);
     }
@@ -231,6 +235,12 @@ describe('tenant walk over every endpoint of the OpenAPI document', () => {
     const finding = (
       await leader.post<TimelineEntryView>(`/api/incidents/${incident.id}/findings`, { kind: 'improve', text: 'x' })
     ).body;
+    const press = (
+      await leader.post<{ entries: { id: string }[] }>(`/api/incidents/${incident.id}/press/entries`, {
+        askedBy: 'Omroep',
+        question: 'Wat is er gebeurd?',
+      })
+    ).body;
     let items: AftercareItemView[] = [];
     await waitFor(
       async () => {
@@ -252,6 +262,7 @@ describe('tenant walk over every endpoint of the OpenAPI document', () => {
       entryId: entry.id,
       personId: demoPerson(`docent@${domain}`).id,
       seq: finding.seq,
+      pressEntryId: press.entries[0]!.id,
     };
   }
 

@@ -158,6 +158,13 @@ export class PressEntryLoggedPayload {
   @IsISO8601({ strict: true }) askedAt!: string;
 }
 
+/** `crisis.press.entry-answered.v1`: the answer given to a press question logged before. */
+export class PressEntryAnsweredPayload {
+  @IsUUID() entryId!: string;
+  /** The answer. */
+  @IsString() @Length(1, 4000) detail!: string;
+}
+
 /** `crisis.party.contacted.v1`: the team called an outside party ("called the police at 14:05, outcome ..."). */
 export class PartyContactedPayload {
   @IsUUID() contactId!: string;
@@ -423,6 +430,10 @@ export interface CommunicationRpcContract {
       question: string;
       answer?: string;
     };
+    response: PressDeskView;
+  };
+  [RpcPattern.AnswerPressEntry]: {
+    request: Scoped & { incidentId: string; entryId: string; answer: string };
     response: PressDeskView;
   };
   [RpcPattern.GetSocialMap]: {

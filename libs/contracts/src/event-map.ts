@@ -30,6 +30,7 @@ import {
   MessageReturnedPayload,
   MessageSubmittedPayload,
   PartyContactedPayload,
+  PressEntryAnsweredPayload,
   PressEntryLoggedPayload,
   SpokespersonSetPayload,
 } from './communication.js';
@@ -67,6 +68,7 @@ export interface EventPayloads {
   [EventSubject.FamilyContactLogged]: FamilyContactLoggedPayload;
   [EventSubject.SpokespersonSet]: SpokespersonSetPayload;
   [EventSubject.PressEntryLogged]: PressEntryLoggedPayload;
+  [EventSubject.PressEntryAnswered]: PressEntryAnsweredPayload;
   [EventSubject.PartyContacted]: PartyContactedPayload;
 }
 
@@ -104,6 +106,7 @@ export const EVENT_PAYLOAD_SCHEMAS: { readonly [S in EventSubject]: PayloadClass
   [EventSubject.FamilyContactLogged]: FamilyContactLoggedPayload,
   [EventSubject.SpokespersonSet]: SpokespersonSetPayload,
   [EventSubject.PressEntryLogged]: PressEntryLoggedPayload,
+  [EventSubject.PressEntryAnswered]: PressEntryAnsweredPayload,
   [EventSubject.PartyContacted]: PartyContactedPayload,
 };
 

@@ -37,6 +37,7 @@ export const EventSubject = {
   FamilyContactLogged: 'crisis.communication.family-contact-logged.v1',
   SpokespersonSet: 'crisis.press.spokesperson-set.v1',
   PressEntryLogged: 'crisis.press.entry-logged.v1',
+  PressEntryAnswered: 'crisis.press.entry-answered.v1',
   PartyContacted: 'crisis.party.contacted.v1',
 } as const;
 export type EventSubject = (typeof EventSubject)[keyof typeof EventSubject];
@@ -112,6 +113,7 @@ export const RpcPattern = {
   GetPressDesk: 'rpc.activation.press.get.v1',
   SetSpokesperson: 'rpc.activation.press.spokesperson.v1',
   LogPressEntry: 'rpc.activation.press.log.v1',
+  AnswerPressEntry: 'rpc.activation.press.answer.v1',
   GetSocialMap: 'rpc.activation.social-map.get.v1',
   GetSocialMapEntry: 'rpc.activation.social-map.entry.v1',
   SaveSocialMapEntry: 'rpc.activation.social-map.save.v1',

@@ -123,6 +123,11 @@ class LogPressEntryCommand extends IncidentScoped {
   @IsOptional() @IsString() @MaxLength(COMMUNICATION_LIMITS.note) answer?: string;
 }
 
+class AnswerPressEntryCommand extends IncidentScoped {
+  @IsUUID() entryId!: string;
+  @IsString() @Length(1, COMMUNICATION_LIMITS.note) answer!: string;
+}
+
 /** Crisis communication over request/reply: messages, agreements, the press desk. */
 @Controller()
 export class CommunicationRpcController {
@@ -197,5 +202,11 @@ export class CommunicationRpcController {
   logPress(@Payload() data: unknown): Promise<PressDeskView> {
     const c = validateRpc(LogPressEntryCommand, data);
     return runWithContext({ correlationId: c.correlationId }, () => this.press.log(c));
+  }
+
+  @MessagePattern(RpcPattern.AnswerPressEntry)
+  answerPress(@Payload() data: unknown): Promise<PressDeskView> {
+    const c = validateRpc(AnswerPressEntryCommand, data);
+    return runWithContext({ correlationId: c.correlationId }, () => this.press.answer(c));
   }
 }

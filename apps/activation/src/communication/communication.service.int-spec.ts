@@ -355,6 +355,21 @@ describe('crisis communication (activation, real PostgreSQL)', () => {
     const again = await press.log({ ...entry, ...scope(spokesperson.id) });
     expect(again.entries).toHaveLength(1);
     expect(again.entries[0]).toMatchObject({ askedBy: 'Omroep West', answer: 'Wij verwijzen naar onze verklaring.' });
+    // A question answered later: once, with the time of the answer.
+    const open = await press.log({ ...entry, entryId: randomUUID(), answer: undefined, ...scope(leader.id) });
+    const question = open.entries.find((e) => e.answer === null)!;
+    expect(question.answeredAt).toBeNull();
+    const answer = { incidentId: incident.id, entryId: question.id, answer: 'Morgen meer.' };
+    expect(await rpcRefusal(press.answer({ ...answer, ...scope(care.id) }))).toMatchObject({ statusCode: 403 });
+    const answered = await press.answer({ ...answer, ...scope(spokesperson.id) });
+    expect(answered.entries.find((e) => e.id === question.id)).toMatchObject({ answer: 'Morgen meer.' });
+    expect(answered.entries.find((e) => e.id === question.id)!.answeredAt).not.toBeNull();
+    expect((await press.answer({ ...answer, ...scope(spokesperson.id) })).entries).toHaveLength(2);
+    expect(
+      await rpcRefusal(press.answer({ ...answer, answer: 'Iets anders', ...scope(spokesperson.id) })),
+    ).toMatchObject({ statusCode: 409, code: 'ALREADY_ANSWERED' });
+    const answeredEvents = (await events(incident.id)).filter((e) => e.type === EventSubject.PressEntryAnswered);
+    expect(answeredEvents).toHaveLength(1);
   });
 
   it('gives the sociale kaart with national, board and school entries, links tasks to it, and logs calls once', async () => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { buildEvent, EventSubject, type PressDeskView, type RpcPattern, type RpcRequest } from '#lib/contracts';
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
-import { rpcError } from '#lib/platform';
+import { notFound, rpcError } from '#lib/platform';
 import { CATALOG } from '../activation.settings.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import type { IncidentEntity } from '../incident/incident.entity.js';
@@ -14,6 +14,7 @@ import { IncidentScope } from './incident-scope.js';
 
 type SetSpokesperson = RpcRequest<typeof RpcPattern.SetSpokesperson>;
 type LogPressEntry = RpcRequest<typeof RpcPattern.LogPressEntry>;
+type AnswerPressEntry = RpcRequest<typeof RpcPattern.AnswerPressEntry>;
 
 /** Who may log press questions: the spokesperson, the leader and the communication role. */
 const PRESS_ROLES = ['spokesperson', 'leader', 'communication'];
@@ -90,16 +91,7 @@ export class PressService {
         }
         return this.view(manager, incident);
       }
-      const roles = await this.scope.rolesOf(manager, incident, request.actorId);
-      const desk = await this.view(manager, incident);
-      if (!PRESS_ROLES.some((r) => roles.has(r)) && desk.spokespersonId !== request.actorId) {
-        throw rpcError({
-          statusCode: 403,
-          code: 'FORBIDDEN',
-          message: 'Press questions are logged by the spokesperson, the leader or the communication role',
-          messageNl: 'Persvragen worden vastgelegd door de woordvoerder, de leider of de communicatierol',
-        });
-      }
+      await this.requirePressRole(manager, incident, request.actorId);
       const askedAt = checkedTime(request.askedAt, incident, 'askedAt');
       const now = new Date();
       const answer = request.answer?.trim() || null;
@@ -131,6 +123,57 @@ export class PressService {
     });
     this.relay.nudge();
     return view;
+  }
+
+  /** The answer to a question logged before (the spokesperson often answers later); once. */
+  async answer(request: AnswerPressEntry): Promise<PressDeskView> {
+    const view = await this.dataSource.transaction(async (manager) => {
+      const incident = await this.scope.load(manager, request.incidentId, request.schoolIds, true);
+      const entry = await manager.findOneBy(PressEntryEntity, { id: request.entryId, incidentId: incident.id });
+      if (!entry) {
+        throw notFound('Press question', 'Persvraag');
+      }
+      await this.requirePressRole(manager, incident, request.actorId);
+      if (entry.answer) {
+        if (entry.answer === request.answer.trim()) {
+          return this.view(manager, incident);
+        }
+        throw rpcError({
+          statusCode: 409,
+          code: 'ALREADY_ANSWERED',
+          message: 'This question was answered already; log a new entry for a later answer',
+          messageNl: 'Deze vraag is al beantwoord; leg een nieuwe regel vast voor een later antwoord',
+        });
+      }
+      await manager.update(
+        PressEntryEntity,
+        { id: entry.id },
+        { answer: request.answer.trim(), answeredAt: new Date() },
+      );
+      await addToOutbox(manager, [
+        buildEvent(
+          EventSubject.PressEntryAnswered,
+          incidentMeta(incident, request.actorId, request.correlationId, null),
+          { entryId: entry.id, detail: request.answer.trim() },
+        ),
+      ]);
+      return this.view(manager, incident);
+    });
+    this.relay.nudge();
+    return view;
+  }
+
+  private async requirePressRole(manager: EntityManager, incident: IncidentEntity, actorId: string): Promise<void> {
+    const roles = await this.scope.rolesOf(manager, incident, actorId);
+    const desk = await this.view(manager, incident);
+    if (!PRESS_ROLES.some((r) => roles.has(r)) && desk.spokespersonId !== actorId) {
+      throw rpcError({
+        statusCode: 403,
+        code: 'FORBIDDEN',
+        message: 'Press questions are logged by the spokesperson, the leader or the communication role',
+        messageNl: 'Persvragen worden vastgelegd door de woordvoerder, de leider of de communicatierol',
+      });
+    }
   }
 
   private async view(manager: EntityManager, incident: IncidentEntity): Promise<PressDeskView> {

@@ -31,6 +31,7 @@ import {
   MessageVersionDto,
   MessageVersionRequestDto,
   PressDeskDto,
+  PressAnswerRequestDto,
   PressEntryRequestDto,
   ReleaseMessageRequestDto,
   ReturnMessageRequestDto,
@@ -355,6 +356,28 @@ export class CommunicationController {
         askedBy: body.askedBy,
         question: body.question,
         ...(body.answer ? { answer: body.answer } : {}),
+      }),
+    );
+  }
+
+  /** The answer to a press question logged before, with the time it was given. */
+  @Post('incidents/:id/press/entries/:entryId/answer')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PressDeskDto })
+  async answerPress(
+    @CurrentCaller() caller: Caller,
+    @Param('id', uuid) id: string,
+    @Param('entryId', uuidParam('entryId')) entryId: string,
+    @Body() body: PressAnswerRequestDto,
+    @Req() req: Req_,
+  ): Promise<PressDeskDto> {
+    await this.incidents.load(caller, id, TRIGGER_ROLES);
+    return this.withNames(
+      await this.rpc.call(RpcPattern.AnswerPressEntry, {
+        incidentId: id,
+        ...actorScope(caller, req, id),
+        entryId,
+        answer: body.answer,
       }),
     );
   }

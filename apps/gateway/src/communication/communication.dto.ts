@@ -308,6 +308,14 @@ export class PressEntryRequestDto {
   entryId?: string;
 }
 
+export class PressAnswerRequestDto {
+  @ApiProperty({ maxLength: COMMUNICATION_LIMITS.note })
+  @IsString()
+  @Length(1, COMMUNICATION_LIMITS.note)
+  @notBlank()
+  answer!: string;
+}
+
 class LocalizedDto {
   @ApiProperty() nl!: string;
   @ApiProperty() en!: string;

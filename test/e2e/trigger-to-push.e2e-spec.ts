@@ -205,12 +205,7 @@ describe('trigger → tasks → push → timeline', () => {
 
   it('carries one correlation id from the request through every app’s logs, which hold no names or summaries', async () => {
     const correlationId = `e2e-corr-${randomUUID()}`;
-    const login = await fetch(`${system.baseUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'leider@deregenboog.example', password: 'Crisisklaar-demo-2026' }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    const { accessToken } = await system.loginTokens('leider@deregenboog.example');
     const res = await fetch(`${system.baseUrl}/api/incidents`, {
       method: 'POST',
       headers: {

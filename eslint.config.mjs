@@ -1,5 +1,6 @@
 // Lint: type-aware promise rules, and the architecture's import boundaries.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const APPS = ['gateway', 'activation', 'notifier', 'timeline'];
@@ -25,9 +26,7 @@ const appBoundary = (app) => ({
 });
 
 export default tseslint.config(
-  // apps/gateway/web is browser JavaScript (the phone app), checked by its unit and browser tests, not by the
-  // type-aware Node rules.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.mjs', 'apps/gateway/web/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -41,7 +40,10 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       eqeqeq: ['error', 'always'],
       curly: ['error', 'all'],
       'no-console': 'error',
@@ -72,6 +74,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  // apps/gateway/web is browser JavaScript (the phone app and its service worker): the plain rules with browser
+  // globals, without the type-aware Node rules (it is also checked by its unit and browser tests).
+  {
+    files: ['apps/gateway/web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      globals: { ...globals.browser, ...globals.serviceworker },
+      parserOptions: { projectService: false, project: false },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      curly: ['error', 'all'],
     },
   },
 );

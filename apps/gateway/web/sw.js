@@ -100,7 +100,6 @@ sw.addEventListener('push', (event) => {
       icon: '/icons/icon-192.png',
       badge: '/icons/icon-192.png',
       requireInteraction: true,
-      // @ts-ignore -- actions are part of the notification options in browsers that show them
       actions,
       data: {
         url: payload.url ?? '/app/',

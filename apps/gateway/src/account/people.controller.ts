@@ -129,10 +129,7 @@ export class PeopleController {
           await manager.insert(AccountEntity, { personId, email: row.email, name: row.name, passwordHash: null });
           created += 1;
         }
-        await manager.upsert(MembershipEntity, { personId, schoolId, role: row.role }, [
-          'personId',
-          'schoolId',
-        ]);
+        await manager.upsert(MembershipEntity, { personId, schoolId, role: row.role }, ['personId', 'schoolId']);
       }
     });
     return { created, updated, errors: errors.sort((a, b) => a.line - b.line) };

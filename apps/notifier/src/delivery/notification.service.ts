@@ -12,7 +12,7 @@ import {
   type NotificationChannel,
   type NotificationRef,
 } from '#lib/contracts';
-import { addToOutbox, OutboxRelayService } from '#lib/messaging';
+import { addToOutbox, OutboxEntity, OutboxRelayService } from '#lib/messaging';
 import {
   ESCALATION_JOB_OPTIONS,
   ESCALATION_QUEUE,
@@ -27,7 +27,7 @@ import {
   type SmsJobData,
 } from './delivery.queues.js';
 import { statusesBefore, type NotificationStatus } from './notification-status.js';
-import { NotificationEntity } from './notification.entity.js';
+import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 
 /** A new notification intent: one person, one channel, about a task or an announcement. */
 export interface IntentSpec {
@@ -134,20 +134,7 @@ export class NotificationService {
     next: NotificationStatus,
     info: TransitionInfo = {},
   ): Promise<NotificationEntity | null> {
-    const at = info.at ?? new Date();
-    const set: Record<string, unknown> = { status: next, updatedAt: at };
-    if (next === 'sent' || next === 'local_outbox') {
-      set.sentAt = at;
-    } else if (next === 'delivered') {
-      set.deliveredAt = at;
-    } else if (next === 'acknowledged') {
-      set.acknowledgedAt = at;
-    } else if (next !== 'queued') {
-      set.reason = info.reason ?? next;
-    }
-    if (info.provider) {
-      set.provider = info.provider;
-    }
+    const set = changesFor(next, info);
     const result = await manager
       .createQueryBuilder()
       .update(NotificationEntity)
@@ -160,6 +147,62 @@ export class NotificationService {
     const n = await manager.findOneByOrFail(NotificationEntity, { id: notificationId });
     await addToOutbox(manager, [this.eventOf(n, next, info)]);
     return n;
+  }
+
+  /**
+   * The outcome of a notification that is no step of an escalation chain (an announcement or aftercare item:
+   * nothing escalates on it), in one statement instead of a transaction of five: the status change when it is
+   * progress, its event in the outbox only then, and the device's push attempt. Its event is built from `n` as
+   * read by the job; what it names (ids, person, channel, attempt, cause) never changes. Only for `sent`,
+   * `failed` and `unreachable`; returns whether the status changed.
+   */
+  async settleUnchained(
+    n: NotificationEntity,
+    next: 'sent' | 'failed' | 'unreachable',
+    info: TransitionInfo = {},
+    attempt?: PushAttemptRow,
+  ): Promise<boolean> {
+    if (n.chainId) {
+      throw new Error(`notification ${n.id} is a step of chain ${n.chainId}: its outcome moves the chain`);
+    }
+    const table = (entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof OutboxEntity) => {
+      const meta = this.dataSource.getMetadata(entity);
+      return meta.schema ? `"${meta.schema}"."${meta.tableName}"` : `"${meta.tableName}"`;
+    };
+    const columns = this.dataSource.getMetadata(NotificationEntity);
+    const params: unknown[] = [n.id];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const assignments = Object.entries(changesFor(next, info)).map(
+      ([property, value]) => `"${columns.findColumnWithPropertyName(property)!.databaseName}" = ${param(value)}`,
+    );
+    const event = this.eventOf(n, next, info);
+    const sql = `WITH moved AS (
+        UPDATE ${table(NotificationEntity)} SET ${assignments.join(', ')}
+        WHERE "id" = $1 AND "chain_id" IS NULL AND "status" = ANY(${param(statusesBefore(next))}::text[])
+        RETURNING "id"
+      ),${
+        attempt
+          ? ` attempt AS (
+        INSERT INTO ${table(PushAttemptEntity)} ("notification_id", "subscription_id", "outcome", "status_code")
+        VALUES ($1, ${param(attempt.subscriptionId)}, ${param(attempt.outcome)}, ${param(attempt.statusCode)})
+        ON CONFLICT ("notification_id", "subscription_id")
+        DO UPDATE SET "outcome" = EXCLUDED."outcome", "status_code" = EXCLUDED."status_code"
+      ),`
+          : ''
+      } event AS (
+        INSERT INTO ${table(OutboxEntity)} ("id", "subject", "envelope")
+        SELECT ${param(event.id)}, ${param(event.type)}, ${param(JSON.stringify(event))}::jsonb FROM moved
+      )
+      SELECT count(*)::int AS "moved" FROM moved`;
+    const [row] = await this.dataSource.query<{ moved: number }[]>(sql, params);
+    const moved = (row?.moved ?? 0) > 0;
+    if (moved) {
+      this.relay.nudge();
+    }
+    return moved;
   }
 
   private eventOf(n: NotificationEntity, status: NotificationStatus, info: TransitionInfo): EventEnvelope {
@@ -269,4 +312,30 @@ export class NotificationService {
   timerJob(chainId: string, step: number) {
     return this.timerQueue.getJob(escalationJobId(chainId, step));
   }
+}
+
+/** A device's answer to one push, as `push_attempt` keeps it. */
+export interface PushAttemptRow {
+  subscriptionId: string;
+  outcome: 'accepted' | 'gone' | 'rejected';
+  statusCode: number | null;
+}
+
+/** The columns a status change sets (entity property names). */
+function changesFor(next: NotificationStatus, info: TransitionInfo): Record<string, unknown> {
+  const at = info.at ?? new Date();
+  const set: Record<string, unknown> = { status: next, updatedAt: at };
+  if (next === 'sent' || next === 'local_outbox') {
+    set.sentAt = at;
+  } else if (next === 'delivered') {
+    set.deliveredAt = at;
+  } else if (next === 'acknowledged') {
+    set.acknowledgedAt = at;
+  } else if (next !== 'queued') {
+    set.reason = info.reason ?? next;
+  }
+  if (info.provider) {
+    set.provider = info.provider;
+  }
+  return set;
 }

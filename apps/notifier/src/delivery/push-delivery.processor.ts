@@ -10,6 +10,7 @@ import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.q
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 import { PUBLIC_BASE_URL } from './public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
+import type { PushAttemptRow } from './notification.service.js';
 import { pushMessage } from '../push/push-message.js';
 
 /**
@@ -49,7 +50,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       .getRepository(PushSubscriptionEntity)
       .findBy({ personId: notification.personId });
     if (subscriptions.length === 0) {
-      await this.escalation.recordOutcome(notification.id, 'unreachable', { reason: 'no_push_subscription' });
+      await this.escalation.settle(notification, 'unreachable', { reason: 'no_push_subscription' });
       return 'no-subscription';
     }
     const attempts = this.dataSource.getRepository(PushAttemptEntity);
@@ -60,6 +61,15 @@ export class PushDeliveryProcessor extends WorkerHost {
     let gone = 0;
     let retry: string | undefined;
     let retryAfterMs: number | undefined;
+    // The last device's answer is written with the notification's outcome, in the same statement; an earlier
+    // device's answer is written before the next device is tried, so a retried job never pushes twice.
+    let last: PushAttemptRow | undefined;
+    const writeLast = async () => {
+      if (last) {
+        await attempts.upsert({ notificationId: notification.id, ...last }, ['notificationId', 'subscriptionId']);
+        last = undefined;
+      }
+    };
     const message = pushMessage(this.publicBaseUrl, notification);
     for (const subscription of subscriptions.filter((s) => !done.has(s.id))) {
       const result = await this.sender.send(
@@ -78,26 +88,21 @@ export class PushDeliveryProcessor extends WorkerHost {
         retryAfterMs = Math.max(retryAfterMs ?? 0, result.retryAfterMs ?? 0) || undefined;
         continue;
       }
-      await attempts.upsert(
-        {
-          notificationId: notification.id,
-          subscriptionId: subscription.id,
-          outcome: result.outcome,
-          statusCode: result.statusCode,
-        },
-        ['notificationId', 'subscriptionId'],
-      );
+      await writeLast();
+      last = { subscriptionId: subscription.id, outcome: result.outcome, statusCode: result.statusCode };
       if (result.outcome === 'accepted') {
         accepted += 1;
       } else if (result.outcome === 'gone') {
         gone += 1;
+        await writeLast();
         await this.dataSource.getRepository(PushSubscriptionEntity).delete({ id: subscription.id });
       }
     }
     if (accepted > 0) {
-      await this.escalation.recordOutcome(notification.id, 'sent', { devices: accepted, provider: 'push-service' });
+      await this.escalation.settle(notification, 'sent', { devices: accepted, provider: 'push-service' }, last);
       return 'sent';
     }
+    await writeLast();
     if (retry) {
       const waits = (job.data.retryAfterWaits ?? 0) + 1;
       if (retryAfterMs && token && waits <= PUSH_JOB_OPTIONS.attempts) {
@@ -109,7 +114,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       throw new Error(retry); // BullMQ retries with exponential backoff; the last failure falls back to SMS
     }
     const reason = gone === subscriptions.length ? 'push_subscription_expired' : 'push_rejected';
-    await this.escalation.recordOutcome(notification.id, 'failed', { reason });
+    await this.escalation.settle(notification, 'failed', { reason });
     return reason;
   }
 

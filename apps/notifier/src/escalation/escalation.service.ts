@@ -6,8 +6,14 @@ import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope } from '#lib
 import { addToOutbox, claimInbox } from '#lib/messaging';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
-import { NotificationEntity } from '../delivery/notification.entity.js';
-import { noEffects, NotificationService, type Effects, type TransitionInfo } from '../delivery/notification.service.js';
+import { NotificationEntity, PushAttemptEntity } from '../delivery/notification.entity.js';
+import {
+  noEffects,
+  NotificationService,
+  type Effects,
+  type PushAttemptRow,
+  type TransitionInfo,
+} from '../delivery/notification.service.js';
 import {
   channelPlan,
   deadlineFrom,
@@ -236,6 +242,32 @@ export class EscalationService {
       );
     }
     await this.notifications.dispatch(effects);
+    return changed;
+  }
+
+  /**
+   * The outcome of a job's notification, as {@link recordOutcome}, with the device's push attempt. One statement
+   * for a notification outside any escalation chain (announcements, aftercare: most of a fan-out); a chain's
+   * step takes the chain's lock and may move it, as before.
+   */
+  async settle(
+    n: NotificationEntity,
+    next: 'sent' | 'failed' | 'unreachable',
+    info: TransitionInfo = {},
+    attempt?: PushAttemptRow,
+  ): Promise<boolean> {
+    if (n.chainId) {
+      if (attempt) {
+        await this.dataSource
+          .getRepository(PushAttemptEntity)
+          .upsert({ notificationId: n.id, ...attempt }, ['notificationId', 'subscriptionId']);
+      }
+      return this.recordOutcome(n.id, next, info);
+    }
+    const changed = await this.notifications.settleUnchained(n, next, info, attempt);
+    if (changed) {
+      this.log.log(`notification ${n.id} → ${next}${info.reason && isFailure(next) ? ` (${info.reason})` : ''}`);
+    }
     return changed;
   }
 

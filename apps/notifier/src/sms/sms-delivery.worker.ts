@@ -11,6 +11,7 @@ import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
 import { REDIS } from '../redis.provider.js';
 import { SmsMessageEntity } from './sms-message.entity.js';
+import { SmsPacer, type Turn } from './sms-pacer.js';
 import { SMS_SENDER, type SmsSender } from './sms-sender.port.js';
 import { smsBody } from './sms-text.js';
 
@@ -18,11 +19,14 @@ import { smsBody } from './sms-text.js';
 export interface SmsWorkerSettings {
   /** The queue's key prefix in Redis. */
   prefix: string;
-  /** Messages per second the sender may take (Twilio: 10 segments/s for a Dutch sender): held across all workers. */
+  /**
+   * Messages per second the sender may take (Twilio: 10 segments/s for a Dutch sender): held across all workers,
+   * at the provider (one request every 1000/rate ms, see {@link SmsPacer}), and by BullMQ's limiter on job starts.
+   */
   ratePerSecond: number;
   /**
-   * Messages in flight at once. Jobs start in priority order; with n in flight, at most n - 1 lower-priority
-   * messages can still be on their way when a higher-priority one arrives.
+   * Messages being prepared at once. Jobs start in priority order and their requests leave in that order (per
+   * notifier); a higher-priority job that starts later can still find up to n - 1 lower-priority requests sent.
    */
   concurrency: number;
   validitySeconds: number;
@@ -33,12 +37,14 @@ export const SMS_WORKER_SETTINGS = Symbol('SMS_WORKER_SETTINGS');
 /**
  * Sends one SMS per notification, under a rate limit shared by every worker of the queue, highest priority
  * first (crisis-team tasks before messages to all staff). The provider's id is stored right after it answers
- * and checked before sending, so a retried job does not send twice.
+ * and checked before sending, so a retried job does not send twice. The rate is taken right before the
+ * provider's request ({@link SmsPacer}), so what a job does before it cannot bunch the requests.
  */
 @Injectable()
 export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(SmsDeliveryWorker.name);
   private worker?: Worker<SmsJobData, string>;
+  private readonly pacer: SmsPacer;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -47,7 +53,10 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     @Inject(PUBLIC_BASE_URL) private readonly publicBaseUrl: string,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SMS_WORKER_SETTINGS) private readonly settings: SmsWorkerSettings,
-  ) {}
+  ) {
+    // Under the queue's own keys, so wiping the queue wipes it too.
+    this.pacer = new SmsPacer(redis, `${settings.prefix}:${SMS_QUEUE}:pacer`, settings.ratePerSecond);
+  }
 
   onModuleInit(): void {
     this.worker = new Worker<SmsJobData, string>(SMS_QUEUE, (job) => this.process(job), {
@@ -71,14 +80,22 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
   }
 
   async process(job: Job<SmsJobData>): Promise<string> {
-    const notification = await this.escalation.toSend(job.data.notificationId);
-    if (!notification) {
-      return 'skipped';
+    // In line from the start, so that the requests leave in the order the jobs started (priority order).
+    const turn = this.pacer.enter(job.opts.priority ?? 0);
+    try {
+      const notification = await this.escalation.toSend(job.data.notificationId);
+      if (!notification) {
+        return 'skipped';
+      }
+      return await runWithContext({ correlationId: notification.cause.correlationId }, () =>
+        this.deliver(notification, job, turn),
+      );
+    } finally {
+      this.pacer.leave(turn);
     }
-    return runWithContext({ correlationId: notification.cause.correlationId }, () => this.deliver(notification, job));
   }
 
-  private async deliver(n: NotificationEntity, job: Job<SmsJobData>): Promise<string> {
+  private async deliver(n: NotificationEntity, job: Job<SmsJobData>, turn: Turn): Promise<string> {
     const messages = this.dataSource.getRepository(SmsMessageEntity);
     const earlier = await messages.findOneBy({ notificationId: n.id });
     if (earlier?.sid) {
@@ -111,6 +128,7 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
       },
       ['notificationId'],
     );
+    await this.pacer.take(turn);
     const result = await this.sender.send({
       to: contact.phone,
       body,
@@ -134,7 +152,8 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
         return 'rejected';
       case 'retry':
         if (result.rateLimited) {
-          // The provider's own limit: slow the whole queue down, not only this job.
+          // The provider's own limit: slow the whole queue down, not only this job, and every notifier's requests.
+          await this.pacer.pause(result.retryAfterMs ?? 1000);
           await this.worker?.rateLimit(result.retryAfterMs ?? 1000);
         }
         this.log.warn(`SMS job ${job.id} attempt ${job.attemptsMade + 1}: ${result.detail}`);

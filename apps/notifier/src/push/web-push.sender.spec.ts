@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import https from 'node:https';
+import webpush from 'web-push';
+import { Secret } from '#lib/platform';
+import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
+import type { PushMessage } from './push-sender.port.js';
+import { WebPushSender } from './web-push.sender.js';
+
+const message = (taskId: string): PushMessage => ({
+  v: 1,
+  kind: 'task',
+  taskId,
+  incidentId: 'i1',
+  drill: true,
+  url: `https://app.example/tasks/${taskId}`,
+  title: 'Taak',
+  body: 'Open de app',
+  actions: [],
+});
+
+const keys = webpush.generateVAPIDKeys();
+const SUBJECT = 'mailto:ops@crisisklaar.test';
+
+function claims(authorization: string): { aud: string; exp: number; sub: string } {
+  const jwt = /^vapid t=([^,]+), k=/.exec(authorization)![1]!;
+  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as {
+    aud: string;
+    exp: number;
+    sub: string;
+  };
+}
+
+describe('WebPushSender: one VAPID signature per push service, until shortly before it expires', () => {
+  let now = Date.parse('2026-11-28T12:00:00Z');
+  const sender = new WebPushSender({
+    publicKey: keys.publicKey,
+    privateKey: new Secret(keys.privateKey),
+    subject: SUBJECT,
+    ttlSeconds: 60,
+    now: () => now,
+  });
+
+  it('reuses the header for the same origin and signs anew for another origin', () => {
+    const first = sender.vapidAuthorization('https://push.example.net/send/abc');
+    const second = sender.vapidAuthorization('https://push.example.net/send/def');
+    const other = sender.vapidAuthorization('https://updates.push.example.org:8443/wpush/v2/xyz');
+
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
+    expect(claims(first)).toEqual({ aud: 'https://push.example.net', sub: SUBJECT, exp: now / 1000 + 3600 });
+    expect(claims(other).aud).toBe('https://updates.push.example.org:8443');
+    expect(first.endsWith(`, k=${keys.publicKey}`)).toBe(true);
+  });
+
+  it('signs a new header 5 minutes before the old one expires', () => {
+    const issued = now;
+    const first = sender.vapidAuthorization('https://push.example.net/send/abc');
+    now = issued + (3600 - 301) * 1000;
+    expect(sender.vapidAuthorization('https://push.example.net/send/abc')).toBe(first);
+    now = issued + (3600 - 300) * 1000;
+    const renewed = sender.vapidAuthorization('https://push.example.net/send/abc');
+    expect(renewed).not.toBe(first);
+    expect(claims(renewed).exp).toBe(now / 1000 + 3600);
+  });
+});
+
+describe('WebPushSender against the fake push service', () => {
+  let fake: FakePushService;
+  let agent: https.Agent;
+  let sender: WebPushSender;
+
+  beforeAll(async () => {
+    fake = await startFakePushService({ expectedVapidPublicKey: keys.publicKey });
+    agent = new https.Agent({ ca: fake.caPem });
+    sender = new WebPushSender({
+      publicKey: keys.publicKey,
+      privateKey: new Secret(keys.privateKey),
+      subject: SUBJECT,
+      ttlSeconds: 90,
+      agent,
+    });
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    await fake.close();
+  });
+
+  it('sends with the cached header, keeping TTL, Urgency and Topic', async () => {
+    const a = fake.createSubscription();
+    const b = fake.createSubscription();
+
+    const results = [
+      await sender.send(a.subscription, message('t1'), { topic: 'task1', urgency: 'high' }),
+      await sender.send(b.subscription, message('t2'), { topic: 'task2', urgency: 'normal' }),
+    ];
+
+    expect(results).toEqual([
+      { outcome: 'accepted', statusCode: 201 },
+      { outcome: 'accepted', statusCode: 201 },
+    ]);
+    const pushes = await fake.waitFor(undefined, 2000, 2);
+    expect(pushes.map((p) => p.headers)).toEqual([
+      { ttl: 90, urgency: 'high', topic: 'task1', contentEncoding: 'aes128gcm' },
+      { ttl: 90, urgency: 'normal', topic: 'task2', contentEncoding: 'aes128gcm' },
+    ]);
+    expect(pushes[0]!.vapid).toEqual(pushes[1]!.vapid);
+    expect(pushes[0]!.vapid).toMatchObject({ sub: SUBJECT, aud: fake.origin, publicKey: keys.publicKey });
+  });
+});

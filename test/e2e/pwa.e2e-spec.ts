@@ -166,7 +166,7 @@ describe('the phone app (PWA) in Chromium', () => {
   });
 
   it('a crisis-team leader logs in, triggers a drill with press-and-hold, sees the tasks and acknowledges one', async () => {
-    const { page } = await phone();
+    const { context, page } = await phone();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
@@ -258,6 +258,15 @@ describe('the phone app (PWA) in Chromium', () => {
     });
     expect(cached).toBe(true);
     expect(errors).toEqual([]);
+
+    // With the network gone, a deep link still opens the app: the shell comes from the service worker and says
+    // plainly that data arrives when the phone is back online (never a browser error page).
+    await context.setOffline(true);
+    await page.goto(`${system.baseUrl}/app/tasks`);
+    await page.locator('#offline', { hasText: 'Geen verbinding' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#main').textContent()).toContain('Geen verbinding');
+    await shoot(page, '09-offline');
+    await context.setOffline(false);
   });
 
   it('a push delivered to the service worker shows the notification, and “Ik pak het op” acknowledges the task', async () => {

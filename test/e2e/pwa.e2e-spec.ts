@@ -445,6 +445,10 @@ describe('the phone app (PWA) in Chromium', () => {
     await page.waitForURL(/\/app\/admin$/);
     await page.locator('#plan [data-role="leader"]').waitFor();
     expect(await page.locator('#plan [data-role]').count()).toBeGreaterThanOrEqual(10);
+    // The plan names people, not ids: the leader and the deputy of the leader role by name.
+    const leaderSection = await page.locator('#plan [data-role="leader"]').textContent();
+    expect(leaderSection).toContain(demoPerson('leider@deregenboog.example').name);
+    expect(leaderSection).toContain(demoPerson('leider.plv@deregenboog.example').name);
     await shoot(page, '14-admin');
     // The staff import: one good line, one refused line named with its number.
     await page

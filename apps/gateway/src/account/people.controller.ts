@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,6 +39,12 @@ class ImportResultDto {
   @ApiProperty({ type: [ImportErrorDto], description: 'Lines not imported, with why' }) errors!: ImportErrorDto[];
 }
 
+class SchoolPersonDto {
+  @ApiProperty() personId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['admin', 'crisis_team', 'staff', 'management'] }) role!: string;
+}
+
 class RevokeResultDto {
   @ApiProperty() revokedSessions!: number;
   @ApiProperty({ description: 'Push subscriptions (devices) removed' }) removedDevices!: number;
@@ -57,6 +63,25 @@ export class PeopleController {
     private readonly sessions: SessionService,
     private readonly rpc: RpcClient,
   ) {}
+
+  /** The people of a school with their role, by name (the crisis plan names them; no contact data here). */
+  @Get('schools/:schoolId/people')
+  @ApiOkResponse({ type: [SchoolPersonDto] })
+  async people(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuidParam('schoolId')) schoolId: string,
+  ): Promise<SchoolPersonDto[]> {
+    requireRole(caller, schoolId, ['admin', 'crisis_team', 'management'], ['School', 'School']);
+    const rows = await this.dataSource
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .innerJoin(AccountEntity, 'a', 'a.person_id = m.person_id')
+      .select(['m.person_id AS "personId"', 'a.name AS "name"', 'm.role AS "role"'])
+      .where('m.school_id = :schoolId', { schoolId })
+      .orderBy('a.name', 'ASC')
+      .getRawMany<SchoolPersonDto>();
+    return rows;
+  }
 
   /** A lost phone: every session of the person ends at once, and its push subscriptions are removed. */
   @Post('people/:personId/revoke-sessions')

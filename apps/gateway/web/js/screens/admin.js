@@ -10,6 +10,8 @@ export async function admin(ctx) {
   const isAdmin = ctx.me.memberships.some((m) => m.schoolId === school.schoolId && m.role === 'admin');
   const error = h('div', { role: 'alert' });
   const planBox = h('div', { id: 'plan' });
+  /** @type {Map<string, string>} */
+  const names = new Map();
   const render = (/** @type {any} */ plan) => {
     /** @type {{ role: string, people: string[] }[]} */
     const roles = structuredClone(plan.content?.roles ?? []);
@@ -36,7 +38,9 @@ export async function admin(ctx) {
                   h(
                     'span',
                     null,
-                    h('code', null, person === ctx.me.personId ? ctx.me.name : person.slice(0, 8)),
+                    names.has(person)
+                      ? h('strong', null, names.get(person))
+                      : h('code', null, person === ctx.me.personId ? ctx.me.name : person.slice(0, 8)),
                     ' ',
                     h('span', { class: 'muted' }, i === 0 ? t('primary') : t('deputy', { n: i })),
                     unavailable.has(person) ? h('span', { class: 'chip bad' }, '✕') : null,
@@ -94,7 +98,14 @@ export async function admin(ctx) {
     isAdmin ? importForm(school.schoolId, ctx) : null,
   );
   try {
-    render(await get(`/api/schools/${school.schoolId}/plan`));
+    const [plan, people] = await Promise.all([
+      get(`/api/schools/${school.schoolId}/plan`),
+      get(`/api/schools/${school.schoolId}/people`).catch(() => []),
+    ]);
+    for (const p of /** @type {{ personId: string, name: string }[]} */ (people)) {
+      names.set(p.personId, p.name);
+    }
+    render(plan);
   } catch (e) {
     replace(planBox, ctx.error(e));
   }

@@ -487,3 +487,6 @@ export const COMMUNICATION_LIMITS = {
 } as const;
 
 export const MAX_SOCIAL_MAP_TEXT = 300;
+
+/** A phone number of the sociale kaart as people write it: digits, spaces and dashes, optionally a leading +. */
+export const SOCIAL_MAP_PHONE = /^\+?[0-9][0-9 -]{1,30}$/;

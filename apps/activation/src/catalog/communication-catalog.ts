@@ -1,4 +1,4 @@
-import { MESSAGE_AUDIENCES } from '#lib/contracts';
+import { MESSAGE_AUDIENCES, SOCIAL_MAP_PHONE } from '#lib/contracts';
 import type { Checker } from './catalog-checker.js';
 import type {
   AudienceDefinition,
@@ -13,7 +13,6 @@ import type {
 /** The places a template may hold; anything else in double braces is a typo in the catalog. */
 export const TEMPLATE_PLACES = ['what', 'where', 'when', 'who', 'actions', 'contact', 'help', 'school', 'core'];
 const RELEASE_KINDS: readonly ReleaseKind[] = ['app', 'export', 'none'];
-const PHONE = /^\+?[0-9][0-9 -]{1,30}$/;
 
 function checkTemplate(raw: unknown, path: string, c: Checker): MessageTemplate | undefined {
   const obj = c.object(raw, path, ['title', 'body']);
@@ -130,7 +129,9 @@ function checkParty(raw: unknown, path: string, c: Checker, types: Set<string>):
     const n = c.object(entry, p, ['name', 'phone', 'note']);
     const nName = c.text(n?.name, `${p}.name`, 160);
     const phone =
-      typeof n?.phone === 'string' && PHONE.test(n.phone) ? n.phone : c.fail(`${p}.phone`, 'not a phone number');
+      typeof n?.phone === 'string' && SOCIAL_MAP_PHONE.test(n.phone)
+        ? n.phone
+        : c.fail(`${p}.phone`, 'not a phone number');
     const note = n?.note === undefined ? undefined : c.text(n.note, `${p}.note`, 300);
     if (nName && phone) {
       national.push({ name: nName, phone, ...(note ? { note } : {}) });

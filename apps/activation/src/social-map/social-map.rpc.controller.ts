@@ -18,6 +18,7 @@ import {
 import {
   COMMUNICATION_LIMITS,
   MAX_SOCIAL_MAP_TEXT,
+  SOCIAL_MAP_PHONE,
   RpcPattern,
   type PartyContactView,
   type RpcResponse,
@@ -27,9 +28,6 @@ import {
 import { runWithContext } from '#lib/observability';
 import { validateRpc } from '#lib/platform';
 import { SocialMapService } from './social-map.service.js';
-
-/** A phone number as people write it: digits, spaces and dashes, optionally a leading +. */
-export const PHONE_PATTERN = /^\+?[0-9][0-9 -]{1,30}$/;
 
 class Scoped {
   @IsUUID() actorId!: string;
@@ -46,8 +44,8 @@ class GetSocialMapQuery {
 class EntryInput {
   @IsString() @Length(1, 64) party!: string;
   @IsString() @Length(1, MAX_SOCIAL_MAP_TEXT) name!: string;
-  @IsString() @Matches(PHONE_PATTERN) phone!: string;
-  @IsOptional() @IsString() @Matches(PHONE_PATTERN) phoneAlt?: string;
+  @IsString() @Matches(SOCIAL_MAP_PHONE) phone!: string;
+  @IsOptional() @IsString() @Matches(SOCIAL_MAP_PHONE) phoneAlt?: string;
   @IsOptional() @IsEmail() @MaxLength(MAX_SOCIAL_MAP_TEXT) email?: string;
   @IsOptional() @IsString() @MaxLength(MAX_SOCIAL_MAP_TEXT) note?: string;
 }

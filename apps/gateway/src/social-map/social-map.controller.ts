@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import {
   COMMUNICATION_LIMITS,
   MAX_SOCIAL_MAP_TEXT,
+  SOCIAL_MAP_PHONE,
   RpcPattern,
   type PartyContactView,
   type RpcResponse,
@@ -27,7 +28,6 @@ import { IncidentAccess } from '../common/incident-access.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 
-const PHONE = /^\+?[0-9][0-9 -]{1,30}$/;
 const PHONE_MESSAGE = { message: 'must be a phone number (digits, spaces, dashes, optionally a leading +)' };
 const ALL_ROLES = ['admin', 'crisis_team', 'staff', 'management'] as const;
 
@@ -48,13 +48,13 @@ class SocialMapEntryRequestDto {
 
   @ApiProperty({ example: '+31 20 123 4567' })
   @IsString()
-  @Matches(PHONE, PHONE_MESSAGE)
+  @Matches(SOCIAL_MAP_PHONE, PHONE_MESSAGE)
   phone!: string;
 
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Matches(PHONE, PHONE_MESSAGE)
+  @Matches(SOCIAL_MAP_PHONE, PHONE_MESSAGE)
   phoneAlt?: string;
 
   @ApiPropertyOptional()

@@ -21,7 +21,7 @@ export interface SmsWorkerSettings {
   prefix: string;
   /**
    * Messages per second the sender may take (Twilio: 10 segments/s for a Dutch sender): held across all workers,
-   * at the provider (one request every 1000/rate ms, see {@link SmsPacer}), and by BullMQ's limiter on job starts.
+   * at the provider (one request every 1050/rate ms, see {@link SmsPacer}), and by BullMQ's limiter on job starts.
    */
   ratePerSecond: number;
   /**

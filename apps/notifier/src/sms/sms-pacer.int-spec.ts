@@ -17,7 +17,7 @@ describe('SmsPacer (real Redis)', () => {
     redis.disconnect();
   });
 
-  it('spaces the requests of several notifiers 1000/rate ms apart, never more than the rate in any second', async () => {
+  it('spaces the requests of several notifiers 1050/rate ms apart, never more than the rate in any second', async () => {
     const notifiers = [new SmsPacer(redis, key, 20), new SmsPacer(redis, key, 20), new SmsPacer(redis, key, 20)];
     const granted: number[] = [];
     const started = Date.now();
@@ -31,9 +31,9 @@ describe('SmsPacer (real Redis)', () => {
 
     granted.sort((a, b) => a - b);
     for (let i = 20; i < granted.length; i++) {
-      expect(granted[i]! - granted[i - 20]!).toBeGreaterThanOrEqual(1000 - 5); // timer granularity
+      expect(granted[i]! - granted[i - 20]!).toBeGreaterThanOrEqual(20 * 53 - 5); // timer granularity
     }
-    expect(granted.at(-1)!).toBeGreaterThanOrEqual(23 * 50 - 5);
+    expect(granted.at(-1)!).toBeGreaterThanOrEqual(23 * 53 - 5);
   });
 
   it('gives slots in priority order, then start order, waiting for a job ahead that is still preparing', async () => {

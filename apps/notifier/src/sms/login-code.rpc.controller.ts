@@ -40,6 +40,11 @@ export class LoginCodeRpcController {
     if (!contact?.phone) {
       return { outcome: 'no-phone', phoneHint: null };
     }
+    if (this.sms.provider === 'local-outbox') {
+      // The local outbox logs what it keeps: a login code must never reach a log, so it is not handed over.
+      this.log.warn('login code NOT SENT: no SMS provider is configured');
+      return { outcome: 'kept-locally', phoneHint: phoneHint(contact.phone) };
+    }
     const result = await this.sms.send({
       to: contact.phone,
       body: loginCodeText(command.code, command.validMinutes),
@@ -48,10 +53,6 @@ export class LoginCodeRpcController {
     });
     if (result.outcome === 'accepted') {
       return { outcome: 'sent', phoneHint: phoneHint(contact.phone) };
-    }
-    if (result.outcome === 'kept-locally') {
-      this.log.warn('login code NOT SENT: no SMS provider is configured');
-      return { outcome: 'kept-locally', phoneHint: phoneHint(contact.phone) };
     }
     this.log.warn(`login code SMS not accepted: ${result.outcome}`);
     return { outcome: 'failed', phoneHint: phoneHint(contact.phone) };

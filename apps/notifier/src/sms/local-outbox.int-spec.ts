@@ -7,6 +7,7 @@ import { waitFor } from '../../../../test/support/wait.js';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { ContactRpcController } from '../contact/contact.rpc.controller.js';
 import { EscalationService } from '../escalation/escalation.service.js';
+import { LoginCodeRpcController } from './login-code.rpc.controller.js';
 import { SmsMessageEntity } from './sms-message.entity.js';
 
 /** No Twilio settings: SMS are kept in the local outbox, shown as NOT sent, and escalation still runs. */
@@ -71,5 +72,18 @@ describe('local SMS outbox', () => {
       signature: 'anything',
     });
     expect(answer.status).toBe(403);
+  });
+  it('never keeps or logs a login code: without an SMS provider the code is not handed over at all', async () => {
+    const personId = randomUUID();
+    await h.dataSource
+      .getRepository(ContactEntity)
+      .insert({ personId, phone: '+31611113333', channelOrder: ['push', 'sms'], updatedAt: new Date() });
+    const answer = await h.get(LoginCodeRpcController).send({ personId, code: '246810', validMinutes: 10 });
+    expect(answer).toEqual({ outcome: 'kept-locally', phoneHint: '•••• 33' });
+    const rows = await h.dataSource.getRepository(SmsMessageEntity).find();
+    expect(rows.filter((r) => r.body.includes('246810'))).toEqual([]);
+    expect(
+      await h.get(LoginCodeRpcController).send({ personId: randomUUID(), code: '246810', validMinutes: 10 }),
+    ).toEqual({ outcome: 'no-phone', phoneHint: null });
   });
 });

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { migrate, runMain, runService } from '#lib/platform';
 import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
-import { bodyErrors, securityHeaders } from './common/security-headers.js';
+import { bodyErrors, bodyShape, securityHeaders } from './common/security-headers.js';
 import { validationPipe } from './common/validation.js';
 import { loadGatewayEnv } from './gateway.env.js';
 import { GATEWAY_SCHEMA, GatewayModule } from './gateway.module.js';
@@ -21,6 +21,7 @@ export function configureHttp(app: INestApplication, publicBaseUrl = 'http://loc
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   express.use(bodyErrors);
+  express.use(bodyShape);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new HttpExceptionFilter());
   const document = SwaggerModule.createDocument(

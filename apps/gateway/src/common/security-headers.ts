@@ -83,3 +83,43 @@ export function bodyErrors(
   }
   next(error);
 }
+
+/** How deep a JSON body may nest: no endpoint needs more, and deeper input would exhaust the validators. */
+export const MAX_BODY_DEPTH = 32;
+/** C0 control characters (and DEL), but tab, newline and carriage return: PostgreSQL refuses NUL, people never type them. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * Checks the shape of a parsed body before any validator sees it, without recursion: nested at most
+ * {@link MAX_BODY_DEPTH} deep, and no control characters in any text. Refusals name the field.
+ */
+export function bodyShape(req: Request, res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object') {
+    next();
+    return;
+  }
+  const refuse = (field: string, message: string, messageNl: string) => {
+    res.status(400).json({ statusCode: 400, code: 'VALIDATION_FAILED', field, message, messageNl });
+  };
+  const stack: { value: object; depth: number; path: string }[] = [{ value: body, depth: 1, path: '' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (depth > MAX_BODY_DEPTH) {
+      refuse('body', `body: nested more than ${MAX_BODY_DEPTH} deep`, `body: dieper genest dan ${MAX_BODY_DEPTH}`);
+      return;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const field = path ? `${path}.${key}` : key;
+      if (typeof child === 'string' && CONTROL.test(child)) {
+        refuse(field, `${field}: contains control characters`, `${field}: bevat stuurtekens`);
+        return;
+      }
+      if (child !== null && typeof child === 'object') {
+        stack.push({ value: child as object, depth: depth + 1, path: field });
+      }
+    }
+  }
+  next();
+}

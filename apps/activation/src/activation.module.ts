@@ -10,6 +10,7 @@ import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activat
 import type { Catalog } from './catalog/catalog.types.js';
 import { AgreementService } from './communication/agreement.service.js';
 import { COMMUNICATION_ENTITIES } from './communication/communication.entities.js';
+import { ErasureService } from './communication/erasure.service.js';
 import { CommunicationRpcController } from './communication/communication.rpc.controller.js';
 import { IncidentScope } from './communication/incident-scope.js';
 import { MessageService } from './communication/message.service.js';
@@ -86,6 +87,7 @@ export class ActivationModule {
         IncidentScope,
         MessageService,
         AgreementService,
+        ErasureService,
         PressService,
         SocialMapService,
         TaskScheduler,

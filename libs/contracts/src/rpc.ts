@@ -520,6 +520,13 @@ export interface RpcContract extends CommunicationRpcContract {
     request: { incidentId: string; actorId: string; correlationId: string };
     response: { erased: number; entrySeq: number | null };
   };
+  /**
+   * After the timeline erased an incident's texts (its retention passed), the other apps erase theirs: the summary,
+   * task notes, messages and their versions, agreements, press log, calls and the legal chain's notes (activation),
+   * the announcements (notifier). Structure, times and people stay; texts become "[gewist / erased]". Idempotent.
+   */
+  [RpcPattern.EraseActivationTexts]: { request: { incidentId: string }; response: { erased: number } };
+  [RpcPattern.EraseAnnouncementTexts]: { request: { incidentId: string }; response: { erased: number } };
   [RpcPattern.ListAftercare]: { request: { incidentId: string }; response: AftercareItemView[] };
   [RpcPattern.GetAftercareItem]: { request: { itemId: string }; response: AftercareItemView | null };
   [RpcPattern.AddAftercareItem]: {

@@ -121,6 +121,8 @@ export const RpcPattern = {
   LogPartyContact: 'rpc.activation.party-contact.log.v1',
   ListPartyContacts: 'rpc.activation.party-contact.list.v1',
   GetTaskParties: 'rpc.activation.party-contact.task.v1',
+  EraseActivationTexts: 'rpc.activation.retention.erase.v1',
+  EraseAnnouncementTexts: 'rpc.notifier.retention.erase.v1',
 } as const;
 export type RpcPattern = (typeof RpcPattern)[keyof typeof RpcPattern];
 

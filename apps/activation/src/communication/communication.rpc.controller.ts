@@ -36,6 +36,7 @@ import {
 import { runWithContext } from '#lib/observability';
 import { validateRpc } from '#lib/platform';
 import { AgreementService } from './agreement.service.js';
+import { ErasureService } from './erasure.service.js';
 import { MessageService } from './message.service.js';
 import { PressService } from './press.service.js';
 
@@ -135,6 +136,7 @@ export class CommunicationRpcController {
     private readonly messages: MessageService,
     private readonly agreements: AgreementService,
     private readonly press: PressService,
+    private readonly erasure: ErasureService,
   ) {}
 
   @MessagePattern(RpcPattern.CreateMessage)
@@ -209,4 +211,13 @@ export class CommunicationRpcController {
     const c = validateRpc(AnswerPressEntryCommand, data);
     return runWithContext({ correlationId: c.correlationId }, () => this.press.answer(c));
   }
+
+  @MessagePattern(RpcPattern.EraseActivationTexts)
+  erase(@Payload() data: unknown): Promise<{ erased: number }> {
+    return this.erasure.erase(validateRpc(EraseQuery, data).incidentId);
+  }
+}
+
+class EraseQuery {
+  @IsUUID() incidentId!: string;
 }

@@ -19,6 +19,7 @@ import { PartyContactEntity, SocialMapEntryEntity } from '../social-map/social-m
 import { SocialMapService } from '../social-map/social-map.service.js';
 import { AgreementService } from './agreement.service.js';
 import { COMMUNICATION_ENTITIES } from './communication.entities.js';
+import { ERASED, ErasureService } from './erasure.service.js';
 import { IncidentScope } from './incident-scope.js';
 import { MessageService } from './message.service.js';
 import { PressService } from './press.service.js';
@@ -438,5 +439,45 @@ describe('crisis communication (activation, real PostgreSQL)', () => {
     const contacted = (await events(incident.id)).filter((e) => e.type === EventSubject.PartyContacted);
     expect(contacted).toHaveLength(1);
     expect(contacted[0]!.payload).toMatchObject({ party: 'police-school-contact', taskId: task.id });
+  });
+  it('erases the incident’s personal texts once the retention passed, keeping who did what and when', async () => {
+    const incident = await withApprovedCore();
+    await agreements.save({
+      incidentId: incident.id,
+      expectedVersion: 0,
+      mayShare: 'Alleen de voornaam',
+      photoConsent: true,
+      ...scope(liaison.id),
+    });
+    await press.log({
+      incidentId: incident.id,
+      entryId: randomUUID(),
+      askedAt: new Date().toISOString(),
+      askedBy: 'Omroep West',
+      question: 'Hoe heette de leerling?',
+      ...scope(leader.id),
+    });
+    const erasure = new ErasureService(dataSource);
+    const first = await erasure.erase(incident.id);
+    expect(first.erased).toBeGreaterThanOrEqual(5);
+    const [core] = await messages.list({ incidentId: incident.id, schoolIds: [school.id] });
+    expect(core).toMatchObject({
+      title: ERASED,
+      body: ERASED,
+      facts: null,
+      state: 'approved',
+      approval: { version: 1 },
+    });
+    expect(
+      (await messages.versions({ messageId: core!.id, schoolIds: [school.id] })).every((v) => v.body === ERASED),
+    ).toBe(true);
+    const kept = await agreements.get({ incidentId: incident.id, schoolIds: [school.id] });
+    expect(kept).toMatchObject({ version: 1, mayShare: null, photoConsent: null, updatedBy: liaison.id });
+    const desk = await press.get({ incidentId: incident.id, schoolIds: [school.id] });
+    expect(desk.entries[0]).toMatchObject({ askedBy: ERASED, question: ERASED, loggedBy: leader.id });
+    const row = await dataSource.getRepository(IncidentEntity).findOneByOrFail({ id: incident.id });
+    expect(row.summary).toBe(ERASED);
+    // Again: nothing left to erase.
+    expect(await erasure.erase(incident.id)).toEqual({ erased: 0 });
   });
 });

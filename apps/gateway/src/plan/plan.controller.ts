@@ -35,6 +35,11 @@ class RetentionDto {
 class ErasureDto {
   @ApiProperty({ description: 'Entries whose personal texts were erased' }) erased!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'The seq of the erasure entry' }) entrySeq!: number | null;
+  @ApiProperty({
+    description:
+      'Texts erased in the other apps: summary, task notes, messages, agreements, press log, calls, announcements',
+  })
+  otherTexts!: number;
 }
 
 const badSeq = () =>
@@ -293,11 +298,18 @@ export class PlanController {
       throw notFound('Incident', 'Incident');
     }
     await requireBoardManagement(this.accounts, caller, incident.boardId);
-    return this.rpc.call(RpcPattern.EraseIncidentTexts, {
+    // The timeline checks the retention period and writes the erasure entry; only then do the other apps erase
+    // theirs. Each step is idempotent, so a call that failed half-way is simply made again.
+    const timeline = await this.rpc.call(RpcPattern.EraseIncidentTexts, {
       incidentId: id,
       actorId: caller.personId,
       correlationId: req.correlationId ?? id,
     });
+    const [activation, notifier] = await Promise.all([
+      this.rpc.call(RpcPattern.EraseActivationTexts, { incidentId: id }),
+      this.rpc.call(RpcPattern.EraseAnnouncementTexts, { incidentId: id }),
+    ]);
+    return { ...timeline, otherTexts: activation.erased + notifier.erased };
   }
 
   /** Everyone the plan names must belong to one of `schools`: a plan cannot pull in people of another school. */

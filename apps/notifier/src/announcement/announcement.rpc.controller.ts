@@ -45,4 +45,9 @@ export class AnnouncementRpcController {
   list(@Payload() data: unknown): Promise<AnnouncementView[]> {
     return this.announcements.list(validateRpc(IncidentQuery, data).incidentId);
   }
+
+  @MessagePattern(RpcPattern.EraseAnnouncementTexts)
+  erase(@Payload() data: unknown): Promise<{ erased: number }> {
+    return this.announcements.eraseTexts(validateRpc(IncidentQuery, data).incidentId);
+  }
 }

@@ -144,4 +144,19 @@ export class AnnouncementService {
       .find({ where: { incidentId }, order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(toAnnouncementView);
   }
+
+  /** The board's retention passed: the texts of an incident's announcements are erased (who, when, to whom stay). */
+  async eraseTexts(incidentId: string): Promise<{ erased: number }> {
+    const result = await this.dataSource
+      .getRepository(AnnouncementEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ text: ERASED_TEXT })
+      .where('incident_id = :incidentId AND text <> :erased', { incidentId, erased: ERASED_TEXT })
+      .execute();
+    return { erased: result.affected ?? 0 };
+  }
 }
+
+/** What an erased announcement reads as. */
+export const ERASED_TEXT = '[gewist / erased]';

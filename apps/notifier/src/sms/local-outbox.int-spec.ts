@@ -4,6 +4,7 @@ import { EventSubject } from '#lib/contracts';
 import { taskAssignedEvent } from '../../../../test/support/events.js';
 import { NotifierHarness } from '../../../../test/support/notifier-harness.js';
 import { waitFor } from '../../../../test/support/wait.js';
+import { AnnouncementService, ERASED_TEXT } from '../announcement/announcement.service.js';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { ContactRpcController } from '../contact/contact.rpc.controller.js';
 import { EscalationService } from '../escalation/escalation.service.js';
@@ -85,5 +86,24 @@ describe('local SMS outbox', () => {
     expect(
       await h.get(LoginCodeRpcController).send({ personId: randomUUID(), code: '246810', validMinutes: 10 }),
     ).toEqual({ outcome: 'no-phone', phoneHint: null });
+  });
+  it('erases the texts of an incident’s announcements when the board’s retention passed, once', async () => {
+    const incidentId = randomUUID();
+    const announcements = h.get(AnnouncementService);
+    const created = await announcements.create({
+      announcementId: randomUUID(),
+      incidentId,
+      schoolId: randomUUID(),
+      boardId: randomUUID(),
+      drill: false,
+      authorId: randomUUID(),
+      audience: 'crisis-team',
+      text: 'Sanne is overleden; morgen 8:00 overleg',
+      recipientIds: [],
+      correlationId: randomUUID(),
+    });
+    expect(await announcements.eraseTexts(incidentId)).toEqual({ erased: 1 });
+    expect((await announcements.get(created.id))!.text).toBe(ERASED_TEXT);
+    expect(await announcements.eraseTexts(incidentId)).toEqual({ erased: 0 });
   });
 });

@@ -37,7 +37,12 @@ describe('accounts and sessions', () => {
   const login = (email: string, password = DEMO_PASSWORD) => post('/api/auth/login', { email, password });
 
   beforeAll(async () => {
-    system = await System.start({ SMS_SENDS_PER_PERSON_PER_HOUR: '3', LOGIN_FAILURES_PER_ACCOUNT: '5' });
+    system = await System.start({
+      SMS_SENDS_PER_PERSON_PER_HOUR: '3',
+      LOGIN_FAILURES_PER_ACCOUNT: '5',
+      LOGIN_ATTEMPTS_PER_ADDRESS: '40',
+      TRUST_PROXY: 'loopback',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -222,5 +227,26 @@ describe('accounts and sessions', () => {
     expect([broken.status, broken.body.field]).toEqual([400, 'body']);
     const extra = await post('/api/auth/login', { email: leader.email, password: DEMO_PASSWORD, admin: true });
     expect([extra.status, extra.body.field]).toEqual([400, 'admin']);
+  });
+  it('limits login attempts per client address, behind a trusted proxy the forwarded one', async () => {
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const statuses: number[] = [];
+    for (let i = 0; i < 41; i += 1) {
+      const res = await post(
+        '/api/auth/login',
+        { email: `niemand${i}@school.example`, password: 'x' },
+        from('203.0.113.7'),
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 40).every((s) => s === 401)).toBe(true);
+    expect(statuses[40]).toBe(429);
+    // Another client behind the same proxy is not held back.
+    const other = await post(
+      '/api/auth/login',
+      { email: 'docent5@deregenboog.example', password: DEMO_PASSWORD },
+      from('198.51.100.9'),
+    );
+    expect(other.status).toBe(200);
   });
 });

@@ -17,6 +17,13 @@ export const gatewayEnvSchema = {
    * `off`: password only (default elsewhere, so a demo without an SMS provider can log in).
    */
   AUTH_SMS_CODE: env.optional(env.oneOf(['crisis-team', 'off'] as const)),
+  /**
+   * Express's `trust proxy` when the gateway runs behind a reverse proxy (e.g. `loopback`, `10.0.0.0/8` or `1`),
+   * so login limits count the client's address, not the proxy's. Unset: the connection's own address.
+   */
+  TRUST_PROXY: env.optional(
+    env.string(/^[A-Za-z0-9.:/, ]{1,200}$/, 'loopback, an address or subnet list, or a hop count'),
+  ),
   /** Failed logins per account per 15 minutes before it is paused. */
   LOGIN_FAILURES_PER_ACCOUNT: env.int(1, 1000, 10),
   /** Login attempts per address per 15 minutes. */

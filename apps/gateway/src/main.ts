@@ -14,9 +14,12 @@ import { GATEWAY_SCHEMA, GatewayModule } from './gateway.module.js';
 /** Bodies larger than this are refused with 413 before they are parsed (the staff CSV import is the largest). */
 export const BODY_LIMIT = '1mb';
 
-export function configureHttp(app: INestApplication, publicBaseUrl = 'http://localhost'): void {
+export function configureHttp(app: INestApplication, publicBaseUrl = 'http://localhost', trustProxy?: string): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  if (trustProxy) {
+    express.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
+  }
   express.use(securityHeaders(publicBaseUrl.startsWith('https:')));
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: '64kb', extended: false });
@@ -55,7 +58,7 @@ runMain('gateway', async () => {
       if (config.SEED_DEMO) {
         await app.get(DemoAccountsSeeder).seedIfEmpty();
       }
-      configureHttp(app, config.PUBLIC_BASE_URL);
+      configureHttp(app, config.PUBLIC_BASE_URL, config.TRUST_PROXY);
     },
   });
 });

@@ -7,6 +7,11 @@ import { PlanService } from '../plan/plan.service.js';
 
 const ENDED = ['closed', 'cancelled'];
 
+/** The roles a person fills in a plan, deputies included. */
+export function rolesIn(plan: EffectivePlan, personId: string): Set<string> {
+  return new Set([...plan.people].filter(([, people]) => people.includes(personId)).map(([role]) => role));
+}
+
 /** An incident as seen by one actor: in the actor's schools only, with the actor's roles in the school's plan. */
 @Injectable()
 export class IncidentScope {
@@ -44,8 +49,7 @@ export class IncidentScope {
 
   /** The roles the actor fills in the school's plan, deputies included. */
   async rolesOf(manager: EntityManager, incident: IncidentEntity, actorId: string): Promise<Set<string>> {
-    const plan = await this.plan(manager, incident);
-    return new Set([...plan.people].filter(([, people]) => people.includes(actorId)).map(([role]) => role));
+    return rolesIn(await this.plan(manager, incident), actorId);
   }
 
   /** The first available person of a role, as at a trigger. */

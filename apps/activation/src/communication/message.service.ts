@@ -232,7 +232,7 @@ export class MessageService {
       const rules = rulesFor(this.catalog.communication, incident.calamityType);
       const decision = decide(
         command.action,
-        this.workflowMessage(message, incident),
+        this.workflowMessage(message, incident, rules),
         {
           actorRoles: roles,
           rules,
@@ -420,8 +420,11 @@ export class MessageService {
     }
   }
 
-  private workflowMessage(message: MessageEntity, incident: IncidentEntity): WorkflowMessage {
-    const rules = rulesFor(this.catalog.communication, incident.calamityType);
+  private workflowMessage(
+    message: MessageEntity,
+    incident: IncidentEntity,
+    rules = rulesFor(this.catalog.communication, incident.calamityType),
+  ): WorkflowMessage {
     return {
       audience: message.audience,
       state: message.state,
@@ -452,9 +455,10 @@ export class MessageService {
     core: MessageEntity | null,
   ): MessageView {
     const audience = audienceOf(this.catalog.communication, message.audience);
-    const { familyApproval, ...rules } = rulesFor(this.catalog.communication, incident.calamityType);
-    const reasons = familyApprovalReasons(message.audience, { familyApproval }, message);
-    const workflow = this.workflowMessage(message, incident);
+    const allRules = rulesFor(this.catalog.communication, incident.calamityType);
+    const { familyApproval: _familyApproval, ...rules } = allRules;
+    const reasons = familyApprovalReasons(message.audience, allRules, message);
+    const workflow = this.workflowMessage(message, incident, allRules);
     return {
       id: message.id,
       incidentId: message.incidentId,

@@ -10,7 +10,8 @@ import type { IncidentEntity } from '../incident/incident.entity.js';
 import { incidentMeta } from '../task/task-events.js';
 import { checkedTime } from './agreement.service.js';
 import { PressDeskEntity, PressEntryEntity } from './communication.entities.js';
-import { IncidentScope } from './incident-scope.js';
+import { assigneeFor } from '../plan/effective-plan.js';
+import { IncidentScope, rolesIn } from './incident-scope.js';
 
 type SetSpokesperson = RpcRequest<typeof RpcPattern.SetSpokesperson>;
 type LogPressEntry = RpcRequest<typeof RpcPattern.LogPressEntry>;
@@ -164,9 +165,13 @@ export class PressService {
   }
 
   private async requirePressRole(manager: EntityManager, incident: IncidentEntity, actorId: string): Promise<void> {
-    const roles = await this.scope.rolesOf(manager, incident, actorId);
-    const desk = await this.view(manager, incident);
-    if (!PRESS_ROLES.some((r) => roles.has(r)) && desk.spokespersonId !== actorId) {
+    const [plan, desk] = await Promise.all([
+      this.scope.plan(manager, incident),
+      manager.findOneBy(PressDeskEntity, { incidentId: incident.id }),
+    ]);
+    const spokesperson = desk?.spokespersonId ?? assigneeFor(plan, 'spokesperson');
+    const roles = rolesIn(plan, actorId);
+    if (!PRESS_ROLES.some((r) => roles.has(r)) && spokesperson !== actorId) {
       throw rpcError({
         statusCode: 403,
         code: 'FORBIDDEN',

@@ -3,14 +3,10 @@ import type { EntityManager } from 'typeorm';
 import { notFound, rpcError } from '#lib/platform';
 import { assigneeFor, type EffectivePlan } from '../plan/effective-plan.js';
 import { IncidentEntity } from '../incident/incident.entity.js';
+import { rolesIn } from '../plan/plan.queries.js';
 import { PlanService } from '../plan/plan.service.js';
 
 const ENDED = ['closed', 'cancelled'];
-
-/** The roles a person fills in a plan, deputies included. */
-export function rolesIn(plan: EffectivePlan, personId: string): Set<string> {
-  return new Set([...plan.people].filter(([, people]) => people.includes(personId)).map(([role]) => role));
-}
 
 /** An incident as seen by one actor: in the actor's schools only, with the actor's roles in the school's plan. */
 @Injectable()

@@ -11,7 +11,8 @@ import { incidentMeta } from '../task/task-events.js';
 import { checkedTime } from './agreement.service.js';
 import { PressDeskEntity, PressEntryEntity } from './communication.entities.js';
 import { assigneeFor } from '../plan/effective-plan.js';
-import { IncidentScope, rolesIn } from './incident-scope.js';
+import { rolesIn } from '../plan/plan.queries.js';
+import { IncidentScope } from './incident-scope.js';
 
 type SetSpokesperson = RpcRequest<typeof RpcPattern.SetSpokesperson>;
 type LogPressEntry = RpcRequest<typeof RpcPattern.LogPressEntry>;

@@ -5,6 +5,7 @@ import { buildEvent, EventSubject, type IncidentCommand, type LegalChainView } f
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
 import { notFound, rpcError } from '#lib/platform';
 import { IncidentEntity } from '../incident/incident.entity.js';
+import { rolesIn } from '../plan/plan.queries.js';
 import { PlanService } from '../plan/plan.service.js';
 import { incidentMeta } from '../task/task-events.js';
 import { checkStep, LEGAL_CHAIN_CALAMITY, nextSteps, type LegalStep } from './legal-chain.js';
@@ -108,7 +109,8 @@ export class LegalChainService {
 
   private async requireChainRole(manager: EntityManager, incident: IncidentEntity, actorId: string): Promise<void> {
     const { plan } = await this.plans.forSchool(incident.schoolId, incident.boardId, manager);
-    if (!CHAIN_ROLES.some((role) => (plan.people.get(role) ?? []).includes(actorId))) {
+    const roles = rolesIn(plan, actorId);
+    if (!CHAIN_ROLES.some((role) => roles.has(role))) {
       throw rpcError({
         statusCode: 403,
         code: 'FORBIDDEN',

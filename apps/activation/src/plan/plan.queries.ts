@@ -9,3 +9,8 @@ export function isLeader(plan: EffectivePlan, personId: string): boolean {
 export function isInPlan(plan: EffectivePlan, personId: string): boolean {
   return [...plan.people.values()].some((people) => people.includes(personId));
 }
+
+/** The roles a person fills in the plan, deputies included. */
+export function rolesIn(plan: EffectivePlan, personId: string): Set<string> {
+  return new Set([...plan.people].filter(([, people]) => people.includes(personId)).map(([role]) => role));
+}

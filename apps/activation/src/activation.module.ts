@@ -102,7 +102,10 @@ export class ActivationModule {
           provide: JetStreamServer,
           useValue: new JetStreamServer(
             // Its handlers lock the task row and are idempotent per event: several at once are safe.
-            jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS, { concurrency: 8 }),
+            jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS, {
+              production: config.NODE_ENV === 'production',
+              concurrency: 8,
+            }),
           ),
         },
       ],

@@ -1,4 +1,5 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
@@ -7,6 +8,8 @@ import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { loadNotifierEnv } from './notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
 import { queueBoardModules } from './queue-board.js';
+import { REDIS } from './redis.provider.js';
+import { checkRedisDurability } from './redis-durability.js';
 
 runMain('notifier', async () => {
   const config = loadNotifierEnv();
@@ -24,6 +27,7 @@ runMain('notifier', async () => {
     rpcQueue: RpcQueue.Notifier,
     eventStrategy: (app) => app.get(JetStreamServer),
     beforeListen: async (app) => {
+      await checkRedisDurability(app.get<Redis>(REDIS), config.NODE_ENV === 'production');
       await migrate(app.get<DataSource>(getDataSourceToken()), NOTIFIER_SCHEMA);
       if (config.SEED_DEMO) {
         await app.get(DemoContactsSeeder).seedIfEmpty();

@@ -157,7 +157,10 @@ export class NotifierModule {
           provide: JetStreamServer,
           useValue: new JetStreamServer(
             // Every handler is idempotent per event and safe in any order (stop signals, row locks): 16 at once.
-            jetStreamDefaults('notifier', servers, config.NATS_STREAM_REPLICAS, { concurrency: 16 }),
+            jetStreamDefaults('notifier', servers, config.NATS_STREAM_REPLICAS, {
+              production: config.NODE_ENV === 'production',
+              concurrency: 16,
+            }),
           ),
         },
       ],

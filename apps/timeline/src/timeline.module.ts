@@ -68,7 +68,11 @@ export class TimelineModule {
         { provide: AFTERCARE_SCAN_MS, useValue: config.AFTERCARE_SCAN_SECONDS * 1000 },
         {
           provide: JetStreamServer,
-          useValue: new JetStreamServer(jetStreamDefaults('timeline', [config.NATS_URL], config.NATS_STREAM_REPLICAS)),
+          useValue: new JetStreamServer(
+            jetStreamDefaults('timeline', [config.NATS_URL], config.NATS_STREAM_REPLICAS, {
+              production: config.NODE_ENV === 'production',
+            }),
+          ),
         },
       ],
     };

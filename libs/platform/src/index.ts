@@ -1,4 +1,5 @@
 export * from './bootstrap.js';
+export * from './durability.js';
 export * from './env.js';
 export * from './health.js';
 export * from './persistence.js';

@@ -26,6 +26,8 @@ export interface JetStreamTransportOptions {
    * are idempotent per event and do not depend on order (the notifier, activation) can take more.
    */
   concurrency: number;
+  /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */
+  production?: boolean;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;

@@ -7,12 +7,20 @@ import {
   jetstreamManager,
   type ConsumerMessages,
   type JetStreamClient,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import { deadLetterSubject, type EventEnvelope } from '#lib/contracts';
 import { eventMetrics, runWithContext } from '#lib/observability';
+import {
+  describeFindings,
+  refusesProduction,
+  StartupError,
+  streamFindings,
+  type DurabilityFinding,
+} from '#lib/platform';
 import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
 import { processMessage, type ConsumedMessage } from './message-processor.js';
 import { ensureStream } from './streams.js';
@@ -73,6 +81,39 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     );
   }
 
+  /**
+   * Logs what the streams promise (storage, replicas, duplicate window) and, in production mode, refuses to start
+   * on a setting that can lose acknowledged events (RELIABILITY.md §1). The server's fsync setting is not visible
+   * to a client: README states the server configuration production needs.
+   */
+  private async checkDurability(jsm: JetStreamManager): Promise<void> {
+    const production = this.options.production === true;
+    const findings: DurabilityFinding[] = [];
+    for (const settings of [this.options.stream, this.options.deadLetterStream]) {
+      const { config } = await jsm.streams.info(settings.name);
+      const facts = {
+        name: settings.name,
+        storage: String(config.storage),
+        replicas: config.num_replicas,
+        duplicateWindowMs: Math.round(config.duplicate_window / 1_000_000),
+      };
+      this.log.log(
+        `stream ${facts.name}: ${facts.storage} storage, ${facts.replicas} replica(s), duplicate window ${facts.duplicateWindowMs / 1000} s`,
+      );
+      findings.push(...streamFindings(facts, production));
+    }
+    for (const line of describeFindings(findings)) {
+      this.log.warn(`durability: ${line}`);
+    }
+    if (refusesProduction(findings, production)) {
+      throw new StartupError(
+        `unsafe for production (NODE_ENV=production):\n${describeFindings(findings)
+          .map((l) => `  - ${l}`)
+          .join('\n')}`,
+      );
+    }
+  }
+
   /** True while the connection to NATS is open (for health checks). */
   isConnected(): boolean {
     return this.nc !== undefined && !this.nc.isClosed();
@@ -89,6 +130,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const jsm = await jetstreamManager(this.nc);
     await ensureStream(jsm, options.stream);
     await ensureStream(jsm, options.deadLetterStream);
+    await this.checkDurability(jsm);
     this.js = jetstream(this.nc);
 
     for (const [pattern, handler] of this.getHandlers()) {

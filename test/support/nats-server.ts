@@ -21,7 +21,7 @@ export interface PrivateNatsServer {
   dispose(): Promise<void>;
 }
 
-function natsServerBinary(): string {
+export function natsServerBinary(): string {
   if (process.env.NATS_SERVER_BIN) {
     return process.env.NATS_SERVER_BIN;
   }

@@ -183,8 +183,15 @@ export function fillPath(path: string, objects: SchoolObjects): string {
   });
 }
 
-/** Creates one of each object at `school` through the API, as its own people, and answers their ids. */
-export async function prepareSchool(system: System, school: DemoSchool): Promise<SchoolObjects> {
+/**
+ * Creates one of each object at `school` through the API, as its own people, and answers their ids. `summary` is
+ * the incident's summary (the security matrix plants a marker there).
+ */
+export async function prepareSchool(
+  system: System,
+  school: DemoSchool,
+  { summary = 'Tenant walk' }: { summary?: string } = {},
+): Promise<SchoolObjects> {
   const domain = school.domain;
   const leader = await system.login(`leider@${domain}`);
   const writer = await system.login(`communicatie@${domain}`);
@@ -193,7 +200,7 @@ export async function prepareSchool(system: System, school: DemoSchool): Promise
     await leader.post<IncidentView>('/api/incidents', {
       calamityType: 'death-of-pupil',
       schoolId: school.id,
-      summary: 'Tenant walk',
+      summary,
       drill: true,
       idempotencyKey: randomUUID(),
     })

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { request as httpRequest } from 'node:http';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
+import { SessionService } from '../auth/session.service.js';
 import { TokenService } from '../auth/token.service.js';
 import { ApiError, forbidden } from '../common/api-error.js';
 
@@ -37,6 +38,7 @@ export class AdminQueuesController {
   constructor(
     private readonly tokens: TokenService,
     private readonly accounts: AccountService,
+    private readonly sessions: SessionService,
     @Inject(NOTIFIER_ADMIN_URL) private readonly notifierUrl: string,
   ) {}
 
@@ -65,7 +67,9 @@ export class AdminQueuesController {
     const bearer = (req.header('authorization') ?? '').split(' ');
     const token = bearer[0] === 'Bearer' ? bearer[1] : cookieToken(req);
     const claims = token ? this.tokens.verify(token) : null;
-    const caller = claims ? await this.accounts.caller(claims.sub) : null;
+    // The cookie is an access token: logout and a lost phone's revoke end it with its session, as for the API.
+    const active = claims ? await this.sessions.isActive(claims.sid) : false;
+    const caller = claims && active ? await this.accounts.caller(claims.sub) : null;
     if (!caller) {
       throw new ApiError({
         statusCode: 401,

@@ -20,8 +20,8 @@ import {
 import { AccountService, type Caller } from '../account/account.service.js';
 import { SendBudget } from '../auth/send-budget.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { TRIGGER_ROLES } from '../common/access.js';
-import { ApiError, notFound } from '../common/api-error.js';
+import { INCIDENT_READ_ROLES, TRIGGER_ROLES } from '../common/access.js';
+import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { uuidParam } from '../common/request-scope.js';
 import { IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
@@ -124,13 +124,27 @@ export class AnnouncementController {
     return this.rpc.call(RpcPattern.ListAnnouncements, { incidentId: id });
   }
 
-  /** One message, for anyone of its school (the link in the push or SMS opens this). */
+  /**
+   * One message (the link in the push or SMS opens this): one to all staff for anyone of its school; one to the
+   * crisis team or a role for the crisis team, management and admins, and for the people the plan names for it.
+   */
   @Get('announcements/:id')
   @ApiOkResponse({ type: AnnouncementDto })
   async get(@CurrentCaller() caller: Caller, @Param('id', uuidParam('id')) id: string): Promise<AnnouncementView> {
     const found = await this.rpc.call(RpcPattern.GetAnnouncement, { announcementId: id });
-    if (!found || !caller.memberships.some((m) => m.schoolId === found.schoolId)) {
+    const membership = found && caller.memberships.find((m) => m.schoolId === found.schoolId);
+    if (!found || !membership) {
       throw notFound(...ANNOUNCEMENT);
+    }
+    if (found.audience !== 'all-staff' && !INCIDENT_READ_ROLES.includes(membership.role)) {
+      const { personIds } = await this.rpc.call(RpcPattern.ListPlanPeople, {
+        schoolId: found.schoolId,
+        boardId: membership.boardId,
+        ...(found.audience === 'role' && found.role ? { role: found.role } : {}),
+      });
+      if (!personIds.includes(caller.personId)) {
+        throw forbidden();
+      }
     }
     return found;
   }

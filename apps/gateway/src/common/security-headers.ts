@@ -89,6 +89,11 @@ export const MAX_BODY_DEPTH = 32;
 /** C0 control characters (and DEL), but tab, newline and carriage return: PostgreSQL refuses NUL, people never type them. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/**
+ * Half of a UTF-16 surrogate pair (JSON may spell one as `\ud800`): not text. PostgreSQL refuses it in JSON and
+ * UTF-8 cannot hold it, so it would be stored changed or not at all.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Checks the shape of a parsed body before any validator sees it, without recursion: nested at most
@@ -114,6 +119,10 @@ export function bodyShape(req: Request, res: Response, next: NextFunction): void
       const field = path ? `${path}.${key}` : key;
       if (typeof child === 'string' && CONTROL.test(child)) {
         refuse(field, `${field}: contains control characters`, `${field}: bevat stuurtekens`);
+        return;
+      }
+      if (typeof child === 'string' && LONE_SURROGATE.test(child)) {
+        refuse(field, `${field}: is not valid Unicode text`, `${field}: is geen geldige Unicode-tekst`);
         return;
       }
       if (child !== null && typeof child === 'object') {

@@ -22,7 +22,7 @@ import {
 } from '#lib/contracts';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { requireBoardManagement, requireRole, TRIGGER_ROLES } from '../common/access.js';
+import { INCIDENT_READ_ROLES, requireBoardManagement, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { forbidden, notFound } from '../common/api-error.js';
 import { IncidentAccess } from '../common/incident-access.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
@@ -286,15 +286,28 @@ export class SocialMapController {
     return this.log(caller, req, res, { incidentId: id }, body);
   }
 
-  /** The parties a task names ("call the police"), with their numbers, and the calls logged from it. */
+  /**
+   * The parties a task names ("call the police"), with their numbers, and the calls logged from it: for the task's
+   * assignee and for whoever may read the incident (the calls and the incident's own entries are not for staff).
+   */
   @Get('tasks/:id/parties')
   @ApiOkResponse({ type: TaskPartiesDto })
-  taskParties(
+  async taskParties(
     @CurrentCaller() caller: Caller,
     @Param('id', uuid) id: string,
     @Req() req: Req_,
   ): Promise<RpcResponse<typeof RpcPattern.GetTaskParties>> {
-    return this.rpc.call(RpcPattern.GetTaskParties, { taskId: id, ...actorScope(caller, req, id) });
+    const parties = await this.rpc.call(RpcPattern.GetTaskParties, { taskId: id, ...actorScope(caller, req, id) });
+    const incident = await this.rpc.call(RpcPattern.GetIncident, { incidentId: parties.incidentId });
+    const membership = incident && caller.memberships.find((m) => m.schoolId === incident.schoolId);
+    if (!incident || !membership) {
+      throw notFound('Task', 'Taak');
+    }
+    const assignee = incident.tasks.find((t) => t.id === id)?.assigneeId;
+    if (assignee !== caller.personId && !INCIDENT_READ_ROLES.includes(membership.role)) {
+      throw forbidden();
+    }
+    return parties;
   }
 
   /** "Called X at 14:05, outcome …" in one tap from the task (its assignee or the crisis team). */

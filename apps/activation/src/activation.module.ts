@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
-import { postgresOptions } from '#lib/platform';
+import { postgresOptions, urlList } from '#lib/platform';
 import type { ActivationEnv } from './activation.env.js';
 import { ACTIVATION_MIGRATIONS } from './database/migrations.js';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from './activation.settings.js';
@@ -41,7 +41,7 @@ export const ACTIVATION_SCHEMA = 'activation';
 @Module({})
 export class ActivationModule {
   static forRoot(config: ActivationEnv, catalog: Catalog): DynamicModule {
-    const servers = [config.NATS_URL];
+    const servers = urlList(config.NATS_URL);
     return {
       module: ActivationModule,
       imports: [

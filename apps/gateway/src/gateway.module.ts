@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ObservabilityModule } from '#lib/observability';
-import { postgresOptions } from '#lib/platform';
+import { postgresOptions, urlList } from '#lib/platform';
 import { AccountEntity, BoardEntity, MembershipEntity, SchoolEntity } from './account/account.entities.js';
 import { AccountService } from './account/account.service.js';
 import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
@@ -56,7 +56,11 @@ export class GatewayModule {
           retryAttempts: 1,
         }),
         ClientsModule.register([
-          { name: NATS_CLIENT, transport: Transport.NATS, options: { servers: [config.NATS_URL], name: 'gateway' } },
+          {
+            name: NATS_CLIENT,
+            transport: Transport.NATS,
+            options: { servers: urlList(config.NATS_URL), name: 'gateway' },
+          },
         ]),
         TerminusModule,
         ObservabilityModule,

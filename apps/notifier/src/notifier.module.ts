@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InboxEntity, JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
-import { postgresOptions } from '#lib/platform';
+import { postgresOptions, urlList } from '#lib/platform';
 import { ContactEntity } from './contact/contact.entity.js';
 import { ContactRpcController } from './contact/contact.rpc.controller.js';
 import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
@@ -51,7 +51,7 @@ export const NOTIFIER_SCHEMA = 'notifier';
 export class NotifierModule {
   /** `extraImports`: modules only the running app adds (the queue board, see queue-board.ts). */
   static forRoot(config: NotifierEnv, extraImports: DynamicModule[] = []): DynamicModule {
-    const servers = [config.NATS_URL];
+    const servers = urlList(config.NATS_URL);
     const redis = createRedis(config.REDIS_URL);
     const twilio = twilioSettings(config);
     return {

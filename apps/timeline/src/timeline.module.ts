@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JetStreamServer, jetStreamDefaults, OutboxEntity, OutboxRelayModule } from '#lib/messaging';
 import { ObservabilityModule } from '#lib/observability';
-import { postgresOptions } from '#lib/platform';
+import { postgresOptions, urlList } from '#lib/platform';
 import { CreateTimeline1764288000000 } from './database/migrations/1764288000000-CreateTimeline.js';
 import { TimelineWriterRole1764374400000 } from './database/migrations/1764374400000-TimelineWriterRole.js';
 import { AddAftercare1764475200000 } from './database/migrations/1764475200000-AddAftercare.js';
@@ -57,7 +57,7 @@ export class TimelineModule {
         }),
         TerminusModule,
         ObservabilityModule,
-        OutboxRelayModule.forRoot({ servers: [config.NATS_URL], app: 'timeline' }),
+        OutboxRelayModule.forRoot({ servers: urlList(config.NATS_URL), app: 'timeline' }),
       ],
       controllers: [TimelineController, AftercareRpcController, RetentionRpcController, HealthController],
       providers: [
@@ -69,7 +69,7 @@ export class TimelineModule {
         {
           provide: JetStreamServer,
           useValue: new JetStreamServer(
-            jetStreamDefaults('timeline', [config.NATS_URL], config.NATS_STREAM_REPLICAS, {
+            jetStreamDefaults('timeline', urlList(config.NATS_URL), config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
             }),
           ),

@@ -3,7 +3,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type CustomStrategy, type MicroserviceOptions } from '@nestjs/microservices';
 import { configureLogger, PinoNestLogger, logger } from '#lib/observability';
-import { ConfigError } from './env.js';
+import { ConfigError, urlList } from './env.js';
 import { unreachable, type Dependency } from './preflight.js';
 
 export interface ServiceOptions {
@@ -11,6 +11,7 @@ export interface ServiceOptions {
   module: DynamicModule;
   httpPort: number;
   logLevel: string;
+  /** One URL, or a cluster's URLs separated by commas. */
   natsUrl: string;
   dependencies: Dependency[];
   /** Serve request/reply on Nest's NATS transport, in this queue group. */
@@ -36,7 +37,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   await options.beforeListen?.(app);
   if (options.rpcQueue) {
     app.connectMicroservice<MicroserviceOptions>(
-      { transport: Transport.NATS, options: { servers: [options.natsUrl], queue: options.rpcQueue } },
+      { transport: Transport.NATS, options: { servers: urlList(options.natsUrl), queue: options.rpcQueue } },
       { inheritAppConfig: true },
     );
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import { ConfigError, env, loadEnv, Secret } from './env.js';
+import { ConfigError, env, loadEnv, Secret, urlList } from './env.js';
+import { unreachable } from './preflight.js';
 
 describe('loadEnv', () => {
   const schema = {
@@ -49,5 +50,39 @@ describe(Secret.name, () => {
     expect(String(secret)).toBe('[secret]');
     expect(JSON.stringify({ secret })).toBe('{"secret":"[secret]"}');
     expect(inspect({ secret })).not.toContain('hunter2');
+  });
+});
+
+describe('a list of URLs (NATS_URL of a cluster)', () => {
+  const schema = { NATS_URL: env.urls(['nats'], 'nats://127.0.0.1:4222') };
+
+  it('takes one URL or several, comma-separated, and checks each', () => {
+    const three = 'nats://n1:4222, nats://n2:4222,nats://n3:4222';
+    expect(urlList(loadEnv('test', schema, { NATS_URL: three }).NATS_URL)).toEqual([
+      'nats://n1:4222',
+      'nats://n2:4222',
+      'nats://n3:4222',
+    ]);
+    expect(urlList(loadEnv('test', schema, {}).NATS_URL)).toEqual(['nats://127.0.0.1:4222']);
+    expect(() => loadEnv('test', schema, { NATS_URL: 'nats://n1:4222,redis://n2:6379' })).toThrow(
+      /NATS_URL must start with nats:\/\//,
+    );
+    expect(() => loadEnv('test', schema, { NATS_URL: ' , ' })).toThrow(/NATS_URL is empty/);
+  });
+
+  it('counts a cluster as reachable when one node answers, and names every node when none does', async () => {
+    const closed = 'nats://127.0.0.1:1,nats://127.0.0.1:2';
+    const [message] = await unreachable([{ name: 'NATS', url: closed, variable: 'NATS_URL' }], 300);
+    expect(message).toMatch(/NATS is not reachable at 127\.0\.0\.1:1, 127\.0\.0\.1:2 \(from NATS_URL\)/);
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const oneUp = `nats://127.0.0.1:1,nats://127.0.0.1:${port}`;
+      await expect(unreachable([{ name: 'NATS', url: oneUp, variable: 'NATS_URL' }], 300)).resolves.toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });

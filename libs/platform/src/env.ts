@@ -51,6 +51,14 @@ function optional<T>(parser: Parser<T>): Parser<T | undefined> {
   };
 }
 
+/** The URLs of a comma-separated list (e.g. the three nodes of a NATS cluster in `NATS_URL`). */
+export function urlList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((one) => one.trim())
+    .filter((one) => one.length > 0);
+}
+
 function parseUrl(raw: string, name: string, protocols: string[], describe: string): string {
   let url: URL;
   try {
@@ -66,6 +74,20 @@ function parseUrl(raw: string, name: string, protocols: string[], describe: stri
 
 /** Typed readers of one environment variable each. Messages name the variable, never its value. */
 export const env = {
+  /** One or more URLs separated by commas (a cluster's nodes); each is checked. Read them with {@link urlList}. */
+  urls: (protocols: string[], fallback?: string) =>
+    required(
+      (raw, name) => {
+        const list = urlList(raw);
+        if (list.length === 0) {
+          throw new Error(`${name} is empty (one or more ${protocols[0]} URLs, separated by commas)`);
+        }
+        list.forEach((one) => parseUrl(one, name, protocols, `one or more ${protocols[0]} URLs, separated by commas`));
+        return raw;
+      },
+      `one or more ${protocols[0]} URLs, separated by commas`,
+      fallback,
+    ),
   url: (protocols: string[], fallback?: string) =>
     required((raw, name) => parseUrl(raw, name, protocols, `a ${protocols[0]} URL`), `a ${protocols[0]} URL`, fallback),
   port: (fallback?: number) =>
@@ -167,7 +189,7 @@ export const commonEnv = {
   NODE_ENV: env.oneOf(['development', 'test', 'production'] as const, 'development'),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   DATABASE_URL: env.url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/crisisklaar'),
-  NATS_URL: env.url(['nats'], 'nats://127.0.0.1:4222'),
+  NATS_URL: env.urls(['nats'], 'nats://127.0.0.1:4222'),
   NATS_STREAM_REPLICAS: env.int(1, 5, 1),
   SEED_DEMO: env.bool(true),
 };

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
+import { urlList } from './env.js';
 
 export interface Dependency {
   name: 'PostgreSQL' | 'Redis' | 'NATS';
-  /** The URL as configured; only host and port are printed. */
+  /** The URL as configured (for NATS: one or more, comma-separated); only hosts and ports are printed. */
   url: string;
   variable: string;
 }
@@ -18,8 +19,17 @@ export const START_HINTS: Record<Dependency['name'], string> = {
 };
 
 export function endpointOf(dep: Dependency): { host: string; port: number } {
-  const url = new URL(dep.url);
-  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : DEFAULT_PORTS[dep.name] };
+  return endpointsOf(dep)[0]!;
+}
+
+/** Every host and port of the dependency (a NATS cluster lists several; one reachable node is enough). */
+export function endpointsOf(dep: Dependency): { host: string; port: number }[] {
+  return urlList(dep.url).map((one) => endpointOnly(dep.name, one));
+}
+
+function endpointOnly(name: Dependency['name'], raw: string): { host: string; port: number } {
+  const url = new URL(raw);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : DEFAULT_PORTS[name] };
 }
 
 function probe(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -42,11 +52,13 @@ function probe(host: string, port: number, timeoutMs: number): Promise<boolean> 
 export async function unreachable(deps: Dependency[], timeoutMs = 2_000): Promise<string[]> {
   const results = await Promise.all(
     deps.map(async (dep) => {
-      const { host, port } = endpointOf(dep);
-      if (await probe(host, port, timeoutMs)) {
+      const endpoints = endpointsOf(dep);
+      const reachable = await Promise.all(endpoints.map(({ host, port }) => probe(host, port, timeoutMs)));
+      if (reachable.some(Boolean)) {
         return null;
       }
-      return `${dep.name} is not reachable at ${host}:${port} (from ${dep.variable}). Start it with:\n    ${START_HINTS[dep.name]}`;
+      const where = endpoints.map(({ host, port }) => `${host}:${port}`).join(', ');
+      return `${dep.name} is not reachable at ${where} (from ${dep.variable}). Start it with:\n    ${START_HINTS[dep.name]}`;
     }),
   );
   return results.filter((r): r is string => r !== null);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { channelPlan, deadlineFrom, decide, queuePriority, type ChainSnapshot } from './escalation-policy.js';
+import {
+  channelPlan,
+  deadlineFrom,
+  decide,
+  QUEUED_RECHECK_MS,
+  QUEUED_STEP_LIMIT_WAITS,
+  queuePriority,
+  waitEndsAt,
+  type ChainSnapshot,
+} from './escalation-policy.js';
 
 const chain = (overrides: Partial<ChainSnapshot> = {}): ChainSnapshot => ({
   channels: ['push', 'sms'],
@@ -72,5 +81,36 @@ describe('escalation policy', () => {
     expect(queuePriority('announcement', 'normal', 'crisis-team')).toBeLessThan(
       queuePriority('announcement', 'normal', 'all-staff'),
     );
+  });
+});
+
+describe('waitEndsAt: the wait runs from when the channel took the notification', () => {
+  const wait = 180_000;
+  const t0 = new Date('2026-11-28T10:00:00Z');
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+
+  it('lets the timer decide when the notification left on time', () => {
+    expect(waitEndsAt({ status: 'sent', createdAt: t0, sentAt: at(200) }, wait, at(wait + 200))).toBeNull();
+    expect(waitEndsAt({ status: 'delivered', createdAt: t0, sentAt: at(0) }, wait, at(wait + 5_000))).toBeNull();
+  });
+
+  it('moves the end to a full wait after a late hand-over', () => {
+    // Queued at t0, taken by Twilio only 100 s later: the person gets the whole 180 s from then.
+    expect(waitEndsAt({ status: 'sent', createdAt: t0, sentAt: at(100_000) }, wait, at(wait))).toEqual(at(280_000));
+  });
+
+  it('keeps looking while the notification is still queued, and moves on after three waits all the same', () => {
+    expect(waitEndsAt({ status: 'queued', createdAt: t0, sentAt: null }, wait, at(wait))).toEqual(
+      at(wait + QUEUED_RECHECK_MS),
+    );
+    expect(waitEndsAt({ status: 'queued', createdAt: t0, sentAt: null }, 2_000, at(2_000))).toEqual(at(4_000));
+    expect(
+      waitEndsAt({ status: 'queued', createdAt: t0, sentAt: null }, wait, at(QUEUED_STEP_LIMIT_WAITS * wait)),
+    ).toBeNull();
+  });
+
+  it('does not hold up a step whose channel failed or that has no notification', () => {
+    expect(waitEndsAt({ status: 'failed', createdAt: t0, sentAt: null }, wait, at(wait))).toBeNull();
+    expect(waitEndsAt(null, wait, at(wait))).toBeNull();
   });
 });

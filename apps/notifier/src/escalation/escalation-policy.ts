@@ -85,6 +85,38 @@ export function deadlineFrom(
   return ackRequired ? new Date(now.getTime() + waits[priority] * 1000) : null;
 }
 
+/** How long a step may stay undelivered to its channel (still queued) before the chain moves on anyway, in waits. */
+export const QUEUED_STEP_LIMIT_WAITS = 3;
+/** While a step's notification is still queued, its timer looks again this often (at most one wait). */
+export const QUEUED_RECHECK_MS = 5_000;
+
+/**
+ * When the wait of a chain's current step really ends. The wait is for the person to react to what reached them,
+ * so it runs from the moment the channel took the notification (`sentAt`), not from when it was queued: under a
+ * backlog a step must not time out before its push or SMS even left. Returns the later end, or null when the
+ * timer may decide now. A step still queued is looked at again shortly, and moves on after
+ * {@link QUEUED_STEP_LIMIT_WAITS} waits all the same (the queue may be stuck; the next channel may work).
+ */
+export function waitEndsAt(
+  step: { status: string; createdAt: Date; sentAt: Date | null } | null,
+  waitMs: number,
+  now: Date,
+): Date | null {
+  if (!step) {
+    return null;
+  }
+  if (step.status === 'queued') {
+    const queuedFor = now.getTime() - step.createdAt.getTime();
+    return queuedFor < QUEUED_STEP_LIMIT_WAITS * waitMs
+      ? new Date(now.getTime() + Math.min(waitMs, QUEUED_RECHECK_MS))
+      : null;
+  }
+  if (step.sentAt && step.sentAt.getTime() + waitMs > now.getTime()) {
+    return new Date(step.sentAt.getTime() + waitMs);
+  }
+  return null;
+}
+
 /** Queue priority of a notification (BullMQ: 1 is served first): crisis-team tasks before messages to all staff. */
 export function queuePriority(kind: 'task' | 'announcement', priority: TaskPriority, audience?: string): number {
   if (kind === 'announcement') {

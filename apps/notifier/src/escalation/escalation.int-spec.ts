@@ -127,6 +127,44 @@ describe('escalation', () => {
     ]);
   });
 
+  it('gives the person the whole wait from when the SMS left, when a backlog held it: no silent hand-over', async () => {
+    const p = await person({ device: true });
+    const queue = h.queue(SMS_QUEUE);
+    await queue.pause();
+    let resumedAt = 0;
+    try {
+      const event = await assign(p.personId);
+      const taskId = event.payload.taskId;
+      await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+      await waitFor(async () => (await chainOf(taskId)).step === 1, { timeoutMs: 10_000, message: 'the SMS step' });
+      // The SMS step's wait runs out twice over while its SMS sits in the queue: the chain must wait for it.
+      await sleep(WAIT_S * 2000 + 1000);
+      expect(smsTo(p.phone)).toHaveLength(0);
+      expect((await chainOf(taskId)).state).toBe('running');
+      expect(await typesFor(taskId)).not.toContain(EventSubject.NotificationUnacknowledged);
+      expect((await notificationsOf(taskId)).map((n) => [n.channel, n.status])).toEqual([
+        ['push', 'sent'],
+        ['sms', 'queued'],
+      ]);
+      await queue.resume();
+      resumedAt = Date.now();
+      await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 10_000, message: 'the SMS once resumed' });
+      const sentAt = Date.now();
+      await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationUnacknowledged), {
+        timeoutMs: 20_000,
+        message: 'the hand-over after the full wait',
+      });
+      // The hand-over came a full wait after the SMS left, not at the deadline set when it was queued.
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(WAIT_S * 1000 - 300);
+      expect(smsTo(p.phone)).toHaveLength(1);
+      expect((await chainOf(taskId)).state).toBe('exhausted');
+    } finally {
+      if (!resumedAt) {
+        await queue.resume();
+      }
+    }
+  });
+
   it('stops at once when the person acknowledges during the wait: no SMS, no hand-over', async () => {
     const p = await person({ device: true });
     const event = await assign(p.personId);

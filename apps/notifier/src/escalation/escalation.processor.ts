@@ -1,6 +1,6 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { setTimeout as delay } from 'node:timers/promises';
 import { queueMetrics } from '#lib/observability';
 import { ESCALATION_QUEUE, type EscalationJobData } from '../delivery/delivery.queues.js';
@@ -15,17 +15,22 @@ export class EscalationProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<EscalationJobData>): Promise<string> {
+  async process(job: Job<EscalationJobData>, token?: string): Promise<string> {
     let outcome = await this.escalation.onTimer(job.data.chainId, job.data.step);
-    if (outcome === 'early') {
+    if (outcome.kind === 'early') {
       // Clocks of Redis and this host differ a little: wait the rest, then decide.
       await delay(1000);
       outcome = await this.escalation.onTimer(job.data.chainId, job.data.step);
-      if (outcome === 'early') {
+      if (outcome.kind === 'early') {
         throw new Error('escalation timer fired before its deadline');
       }
     }
-    return outcome;
+    if (outcome.kind === 'deferred') {
+      // The step's notification left late: the same alarm rings again when its wait really ends (no attempt used).
+      await job.moveToDelayed(outcome.until.getTime(), token);
+      throw new DelayedError();
+    }
+    return outcome.kind;
   }
 
   @OnWorkerEvent('completed')

@@ -17,6 +17,7 @@ import {
 import {
   channelPlan,
   deadlineFrom,
+  waitEndsAt,
   decide,
   queuePriority,
   type ChainDecision,
@@ -68,6 +69,9 @@ const cause = (event: EventEnvelope): Cause => {
  * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
  * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
  */
+/** What a timer did: a chain decision, `early` (fired before its deadline), or `deferred` to `until`. */
+export type TimerOutcome = { kind: ChainDecision['kind'] | 'early' } | { kind: 'deferred'; until: Date };
+
 @Injectable()
 export class EscalationService {
   private readonly log = new Logger(EscalationService.name);
@@ -188,20 +192,39 @@ export class EscalationService {
     return effects;
   }
 
-  /** The wait of a chain's step ran out (a delayed job, or the reconciler after a restart). */
-  async onTimer(chainId: string, step: number): Promise<ChainDecision['kind'] | 'early'> {
-    let outcome: ChainDecision['kind'] | 'early' = 'ignore';
+  /**
+   * The wait of a chain's step ran out (a delayed job, or the reconciler after a restart). `deferred`: the step's
+   * notification left late (or has not left yet), so the wait ends later, at `until` (see {@link waitEndsAt}).
+   */
+  async onTimer(chainId: string, step: number): Promise<TimerOutcome> {
+    let outcome: TimerOutcome = { kind: 'ignore' };
     const effects = await this.dataSource.transaction(async (manager) => {
       const chain = await this.lockChain(manager, chainId);
       if (!chain) {
         return noEffects();
       }
-      if (chain.step === step && chain.state === 'running' && chain.deadline && chain.deadline > new Date()) {
-        outcome = 'early';
+      const now = new Date();
+      if (chain.step === step && chain.state === 'running' && chain.deadline && chain.deadline > now) {
+        outcome = { kind: 'early' };
         return noEffects();
       }
+      if (chain.step === step && chain.state === 'running' && chain.ackRequired) {
+        const [current] = await manager.find(NotificationEntity, {
+          where: { chainId: chain.id, channel: chain.channels[chain.step]! },
+          order: { createdAt: 'DESC' },
+          take: 1,
+        });
+        const until = waitEndsAt(current ?? null, this.waits[chain.priority] * 1000, now);
+        if (until) {
+          chain.deadline = until;
+          chain.updatedAt = now;
+          await manager.save(chain);
+          outcome = { kind: 'deferred', until };
+          return noEffects();
+        }
+      }
       const decision = decide(chain, { kind: 'timer', step });
-      outcome = decision.kind;
+      outcome = { kind: decision.kind };
       return this.apply(manager, chain, decision);
     });
     await this.notifications.dispatch(effects);

@@ -38,7 +38,7 @@ export default {
       testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
-    // Fault injection (issue 8, in progress): `npm run test:chaos`, with its own nats-server processes.
+    // Fault injection: `npm run test:chaos` (also in .ci/run), with its own PostgreSQL, Redis and nats-server processes.
     { ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'] },
     // Benchmarks: `npm run bench`, never part of `npm test` (figures, not pass/fail; see BENCHMARKS.md).
     { ...common, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.bench.ts'] },

@@ -51,25 +51,34 @@ export class System {
     readonly push: FakePushService,
     readonly twilio: FakeTwilioApi,
     readonly nats: PrivateNatsServer,
-    private readonly databaseUrl: string,
+    readonly databaseUrl: string,
+    private readonly adminUrl: string,
   ) {}
 
-  /** `env` overrides the apps' environment (e.g. short escalation waits). */
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<System> {
+  /**
+   * `env` overrides the apps' environment (e.g. short escalation waits). `servers` points the system at a
+   * private PostgreSQL (its admin URL) and Redis, for fault tests that crash them; by default the machine's.
+   */
+  static async start(
+    env: NodeJS.ProcessEnv = {},
+    servers: { postgresAdminUrl?: string; redisUrl?: string } = {},
+  ): Promise<System> {
     const nats = await startNatsServer();
     const push = await startFakePushService();
     // Status callbacks go to PUBLIC_BASE_URL, which is the gateway here: the whole webhook path is real.
     const twilio = await startFakeTwilioApi({ ...TEST_TWILIO, callbackDelayMs: 50 });
-    const databaseUrl = `postgres://postgres@127.0.0.1:5432/crisisklaar_test_e2e_${randomBytes(4).toString('hex')}`;
-    await ensureDatabase(databaseUrl);
+    const adminUrl = servers.postgresAdminUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const databaseUrl = new URL(adminUrl);
+    databaseUrl.pathname = `/crisisklaar_test_e2e_${randomBytes(4).toString('hex')}`;
+    await ensureDatabase(databaseUrl.href);
     const vapid = webpush.generateVAPIDKeys();
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const appEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      DATABASE_URL: databaseUrl.href,
+      REDIS_URL: servers.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: `ck-e2e-${randomBytes(4).toString('hex')}`,
       NATS_URL: nats.url,
       HTTP_PORT: String(ports[0]),
@@ -88,18 +97,20 @@ export class System {
       VAPID_SUBJECT: 'mailto:beheer@crisisklaar.example',
       NODE_EXTRA_CA_CERTS: push.caFile,
       SEED_DEMO: 'true',
+      // As in production: a fixed signing secret, so a restarted gateway still accepts the phones' tokens.
+      AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
       // Crisis-team logins take the one-time SMS code, as in production; login() reads it at the fake Twilio.
       AUTH_SMS_CODE: 'crisis-team',
       ...env,
     };
-    const system = new System(appEnv, `http://127.0.0.1:${ports[0]}`, push, twilio, nats, databaseUrl);
+    const system = new System(appEnv, `http://127.0.0.1:${ports[0]}`, push, twilio, nats, databaseUrl.href, adminUrl);
     await Promise.all((['activation', 'notifier', 'timeline', 'gateway'] as const).map((app) => system.startApp(app)));
     return system;
   }
 
-  /** Starts (or restarts) one app and waits until its /health answers 200. */
-  async startApp(app: AppName): Promise<void> {
-    const running = startApp(app, this.env, (name, line) => this.logs.push(`[${name}] ${line}`));
+  /** Starts (or restarts) one app and waits until its /health answers 200; `env` adds to the system's. */
+  async startApp(app: AppName, env: NodeJS.ProcessEnv = {}): Promise<void> {
+    const running = startApp(app, { ...this.env, ...env }, (name, line) => this.logs.push(`[${name}] ${line}`));
     this.running.set(app, running);
     const port = this.env[HEALTH_PORT_VAR[app]]!;
     const exited = running.exited.then((code) => {
@@ -119,6 +130,11 @@ export class System {
     return new Map([...this.running].map(([app, running]) => [app, running.child.pid!]));
   }
 
+  /** Resolves when the app's process has ended (by itself, e.g. a fault point, or killed). */
+  async exited(app: AppName): Promise<void> {
+    await this.running.get(app)?.exited;
+  }
+
   /** SIGKILL: the app dies on the spot, mid-work, as in a crash. */
   async kill(app: AppName): Promise<void> {
     const running = this.running.get(app);
@@ -135,7 +151,7 @@ export class System {
     await this.push.close();
     await this.twilio.close();
     await this.nats.dispose();
-    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const admin = new pg.Client({ connectionString: this.adminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${new URL(this.databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
     await admin.end();
@@ -205,9 +221,11 @@ export class Api {
     method: string,
     path: string,
     body?: unknown,
+    timeoutMs?: number,
   ): Promise<{ status: number; body: T; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       headers: {
         authorization: `Bearer ${this.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -45,6 +45,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         }
       },
       onError: (error) => this.log.warn(`outbox relay round failed: ${String(error)}`),
+      afterPublish: relayFaultPoint(process.env, this.log),
     });
   }
 
@@ -67,6 +68,32 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     await this.relay.stop();
     await this.publisher.close();
   }
+}
+
+/** The failpoints the fault suite (test/chaos) may switch on; production refuses to start with one. */
+export const FAULT_INJECTION_POINTS = ['relay-crash-after-publish'] as const;
+
+/**
+ * `FAULT_INJECTION=relay-crash-after-publish`: the process SIGKILLs itself once a batch is in JetStream and before
+ * its outbox rows are marked sent — the crash the outbox must survive (the restarted relay publishes the batch
+ * again with the same Nats-Msg-Id, and the stream drops the copies).
+ */
+export function relayFaultPoint(
+  env: NodeJS.ProcessEnv,
+  log: Pick<Logger, 'error'>,
+): ((published: string[]) => void) | undefined {
+  if (env.FAULT_INJECTION !== 'relay-crash-after-publish') {
+    return undefined;
+  }
+  if (env.NODE_ENV === 'production') {
+    throw new Error('FAULT_INJECTION is for the fault suite only and is refused with NODE_ENV=production');
+  }
+  return (published) => {
+    if (published.length > 0) {
+      log.error(`fault injection: crashing after publishing ${published.length} event(s), before marking them sent`);
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
 }
 
 @Module({})

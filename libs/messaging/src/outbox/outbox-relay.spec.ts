@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { waitFor } from '../../../../test/support/wait.js';
 import type { EventPublisher } from '../jetstream/jetstream.client.js';
+import { relayFaultPoint } from './outbox-relay.module.js';
 import {
   OutboxRelay,
   relayBatch,
@@ -140,6 +141,20 @@ describe('relayBatch', () => {
     expect(store.rows[1]).toMatchObject({ attempts: 1, lastError: 'TIMEOUT' });
   });
 
+  it('calls the fault point after the batch is in the stream and before the rows are marked', async () => {
+    const store = new InMemoryOutboxStore();
+    const stream = new FakeStream();
+    const ids = store.add(...events(2));
+    let seen: { published: string[]; stored: string[]; pending: string[] } | undefined;
+
+    await relayBatch(store, stream, 10, (published) => {
+      seen = { published: [...published], stored: stream.storedIds(), pending: store.pending() };
+    });
+
+    expect(seen).toEqual({ published: ids, stored: ids, pending: ids });
+    expect(store.pending()).toEqual([]);
+  });
+
   it('reports nothing claimed on an empty outbox', async () => {
     await expect(relayBatch(new InMemoryOutboxStore(), new FakeStream(), 10)).resolves.toEqual({
       claimed: 0,
@@ -246,5 +261,23 @@ describe('OutboxRelay', () => {
     relay.nudge();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(stream.attempts).toEqual([]);
+  });
+});
+
+describe('relayFaultPoint', () => {
+  const log = { error: () => undefined };
+
+  it('is off unless FAULT_INJECTION names it', () => {
+    expect(relayFaultPoint({ NODE_ENV: 'test' }, log)).toBeUndefined();
+    expect(relayFaultPoint({ NODE_ENV: 'test', FAULT_INJECTION: 'something-else' }, log)).toBeUndefined();
+    expect(relayFaultPoint({ NODE_ENV: 'test', FAULT_INJECTION: 'relay-crash-after-publish' }, log)).toBeInstanceOf(
+      Function,
+    );
+  });
+
+  it('is refused in production', () => {
+    expect(() =>
+      relayFaultPoint({ NODE_ENV: 'production', FAULT_INJECTION: 'relay-crash-after-publish' }, log),
+    ).toThrow(/refused with NODE_ENV=production/);
   });
 });

@@ -25,7 +25,12 @@ export interface OutboxStore {
  * A crash after publishing but before the store marks rows sent republishes them with the same
  * `Nats-Msg-Id`, which the stream deduplicates.
  */
-export async function relayBatch(store: OutboxStore, publisher: EventPublisher, limit: number) {
+export async function relayBatch(
+  store: OutboxStore,
+  publisher: EventPublisher,
+  limit: number,
+  afterPublish?: (published: string[]) => void,
+) {
   return store.claim(limit, async (batch) => {
     const published: string[] = [];
     for (const row of batch) {
@@ -36,6 +41,7 @@ export async function relayBatch(store: OutboxStore, publisher: EventPublisher, 
       }
       published.push(row.id);
     }
+    afterPublish?.(published);
     return { published };
   });
 }
@@ -48,6 +54,11 @@ export interface OutboxRelayOptions {
   maxBackoffMs: number;
   onBatch?(result: BatchResult & { claimed: number }): void;
   onError?(error: unknown): void;
+  /**
+   * Called after a batch went out and before its rows are marked sent: the fault suite's crash point
+   * (`FAULT_INJECTION=relay-crash-after-publish`), never set in production.
+   */
+  afterPublish?: (published: string[]) => void;
 }
 
 /**
@@ -120,7 +131,7 @@ export class OutboxRelay {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const result = await relayBatch(this.store, this.publisher, this.options.batchSize);
+        const result = await relayBatch(this.store, this.publisher, this.options.batchSize, this.options.afterPublish);
         this.options.onBatch?.(result);
         if (result.failed) {
           this.failures += 1;

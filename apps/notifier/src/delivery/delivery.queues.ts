@@ -41,6 +41,15 @@ const KEEP = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/**
+ * How soon a job whose notifier died (SIGKILL, OOM, a lost machine) runs again elsewhere: its lock lapses after
+ * `lockDuration` and the stalled-job check runs every `stalledInterval`. BullMQ's defaults (30 s + 30 s) let a
+ * crash hold a crisis-team push for up to a minute; a running job renews its lock every `lockDuration / 2`, so
+ * only an event loop blocked for 15 s would be taken for a crash (and a re-run sends nothing twice: devices that
+ * have a push are skipped, an SMS with a stored SID is not sent again).
+ */
+export const WORKER_LOCKS = { lockDuration: 15_000, stalledInterval: 5_000 } as const;
+
 export const PUSH_JOB_OPTIONS = { attempts: 6, backoff: { type: 'exponential' as const, delay: 1_000 }, ...KEEP };
 export const SMS_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential' as const, delay: 1_000 }, ...KEEP };
 export const ESCALATION_JOB_OPTIONS = { attempts: 10, backoff: { type: 'exponential' as const, delay: 500 }, ...KEEP };

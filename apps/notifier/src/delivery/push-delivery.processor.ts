@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { queueMetrics, runWithContext } from '#lib/observability';
 import { PUSH_SENDER, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
-import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
+import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, WORKER_LOCKS, type PushJobData } from './delivery.queues.js';
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 import { PUBLIC_BASE_URL } from './public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
@@ -17,7 +17,7 @@ import { pushMessage } from '../push/push-message.js';
  * Sends one notification to every device of its person. Safe to run again: devices that already accepted it
  * are skipped (push_attempt), and a notification that is no longer queued is left alone.
  */
-@Processor(WEB_PUSH_QUEUE, { concurrency: 20 })
+@Processor(WEB_PUSH_QUEUE, { concurrency: 20, ...WORKER_LOCKS })
 export class PushDeliveryProcessor extends WorkerHost {
   private readonly log = new Logger(PushDeliveryProcessor.name);
 

@@ -3,11 +3,11 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { setTimeout as delay } from 'node:timers/promises';
 import { queueMetrics } from '#lib/observability';
-import { ESCALATION_QUEUE, type EscalationJobData } from '../delivery/delivery.queues.js';
+import { ESCALATION_QUEUE, WORKER_LOCKS, type EscalationJobData } from '../delivery/delivery.queues.js';
 import { EscalationService } from './escalation.service.js';
 
 /** Fires the waits of escalation chains: the delayed job is the alarm clock, PostgreSQL decides. */
-@Processor(ESCALATION_QUEUE, { concurrency: 20 })
+@Processor(ESCALATION_QUEUE, { concurrency: 20, ...WORKER_LOCKS })
 export class EscalationProcessor extends WorkerHost {
   private readonly log = new Logger(EscalationProcessor.name);
 

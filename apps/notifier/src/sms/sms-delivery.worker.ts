@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { queueMetrics, runWithContext } from '#lib/observability';
 import { ContactEntity } from '../contact/contact.entity.js';
-import { SMS_JOB_OPTIONS, SMS_QUEUE, type SmsJobData } from '../delivery/delivery.queues.js';
+import { SMS_JOB_OPTIONS, SMS_QUEUE, WORKER_LOCKS, type SmsJobData } from '../delivery/delivery.queues.js';
 import { NotificationEntity } from '../delivery/notification.entity.js';
 import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
@@ -63,6 +63,7 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
       connection: this.redis,
       prefix: this.settings.prefix,
       concurrency: this.settings.concurrency,
+      ...WORKER_LOCKS,
       limiter: { max: this.settings.ratePerSecond, duration: 1000 },
     });
     this.worker.on('failed', (job, error) => {

@@ -23,13 +23,24 @@ export interface RunningApp {
   exited: Promise<number | NodeJS.Signals>;
 }
 
+/**
+ * glibc raises its mmap threshold each time a large mmapped block is freed (up to 32 MiB), after which such blocks
+ * come from the heap and stay resident. The gateway's scrypt takes 32 MiB per password check, so after a few
+ * logins it held some 70 MiB it no longer used. A fixed threshold keeps large blocks mmapped, given back on free
+ * (idle gateway 208 → 138 MiB, BENCHMARKS.md scenario 6). An operator's own value wins.
+ */
+export const MEMORY_ENV: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
 /** Starts one app as its own process, handing each line it prints to `onLine`. */
 export function startApp(
   app: AppName,
   env: NodeJS.ProcessEnv,
   onLine: (app: AppName, line: string) => void,
 ): RunningApp {
-  const child = spawn(process.execPath, [entryPoint(app)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entryPoint(app)], {
+    env: { ...MEMORY_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => onLine(app, line));
   }

@@ -22,7 +22,10 @@ describe('bench: idle memory and trigger latency', () => {
 
   beforeAll(async () => {
     process.stdout.write(`[bench] machine: ${machine()}\n`);
-    system = await System.start({ LOG_LEVEL: 'warn' });
+    system = await System.start({
+      LOG_LEVEL: 'warn',
+      ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+    });
     leader = await system.login('leider@deregenboog.example');
     schoolId = (await leader.get<{ memberships: { schoolId: string }[] }>('/api/me')).body.memberships[0]!.schoolId;
   }, 180_000);

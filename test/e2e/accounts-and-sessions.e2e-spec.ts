@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import type { IncidentView } from '#lib/contracts';
 import { DEMO_PASSWORD, DEMO_SCHOOLS, demoPerson } from '#lib/demo';
 import { System, Api } from './support/system.js';
 
@@ -17,8 +18,8 @@ type Answer = {
 
 /**
  * Logging in from a phone, over the gateway with all four apps: the one-time SMS code of crisis-team accounts
- * (read at the fake Twilio), sessions with rotating refresh tokens, logout, an admin ending a lost phone's
- * sessions, the limits on logins and on messages that send SMS, the staff import, and the security headers.
+ * (read at the fake Twilio), sessions with rotating refresh tokens, logout (and the push device of that session),
+ * an admin ending a lost phone's sessions, an admin disabling and enabling an account, the limits on logins and on messages that send SMS, the staff import, and the security headers.
  */
 describe('accounts and sessions', () => {
   let system: System;
@@ -150,6 +151,102 @@ describe('accounts and sessions', () => {
     // A colleague's phone gets it, the lost one does not.
     await system.push.waitFor((p) => p.subscriptionId === colleague.id, 20_000);
     expect(system.push.received.filter((p) => p.subscriptionId === device.id)).toEqual([]);
+  });
+
+  it('logout removes the push device of that session only: the person’s other device still gets the next task', async () => {
+    const logkeeper = demoPerson('logboek@deregenboog.example');
+    const phone = new Api(system.baseUrl, (await system.loginTokens(logkeeper.email)).accessToken);
+    const laptop = new Api(system.baseUrl, (await system.loginTokens(logkeeper.email)).accessToken);
+    const phoneDevice = system.push.createSubscription();
+    const laptopDevice = system.push.createSubscription();
+    expect((await phone.post('/api/push/subscriptions', phoneDevice.subscription)).status).toBe(201);
+    expect((await laptop.post('/api/push/subscriptions', laptopDevice.subscription)).status).toBe(201);
+
+    expect((await phone.request('POST', '/api/auth/logout', {})).status).toBe(204);
+    expect((await phone.get('/api/me')).status).toBe(401);
+    expect((await laptop.get('/api/me')).status).toBe(200);
+
+    // A new incident gives the logkeeper tasks: the laptop is told, the phone that logged out is not.
+    const lead = await system.login(leader.email);
+    const trigger = await lead.post<IncidentView>('/api/incidents', {
+      calamityType: 'fire-explosion-evacuation',
+      schoolId: school.id,
+      summary: 'Oefening',
+      drill: true,
+      idempotencyKey: `e2e-${randomUUID()}`,
+    });
+    expect(trigger.status).toBe(201);
+    const theirs = new Set(trigger.body.tasks.filter((t) => t.assigneeId === logkeeper.id).map((t) => t.id));
+    expect(theirs.size).toBeGreaterThan(0);
+    const taskOf = (json: unknown) => (json as { taskId?: string } | null)?.taskId ?? '';
+    await system.push.waitFor((p) => p.subscriptionId === laptopDevice.id && theirs.has(taskOf(p.json)), 30_000);
+    // One job pushes a notification to each device in turn: give a push to the phone time to show.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const toPhone = [...system.push.received, ...system.push.rejected].filter(
+      (p) => p.subscriptionId === phoneDevice.id,
+    );
+    expect(toPhone).toEqual([]);
+  });
+
+  it('lets the admin of the school disable an account (sessions, tokens and devices end; login refused) and enable it again', async () => {
+    const person = demoPerson('docent6@deregenboog.example');
+    const at = (schoolId: string, action: 'disable' | 'enable', personId = person.id) =>
+      `/api/schools/${schoolId}/people/${personId}/${action}`;
+    const tokens = await system.loginTokens(person.email);
+    const phone = new Api(system.baseUrl, tokens.accessToken);
+    const device = system.push.createSubscription();
+    expect((await phone.post('/api/push/subscriptions', device.subscription)).status).toBe(201);
+
+    // Not for staff, nor for the admin of another school (that person is not theirs: "not found").
+    const staff = await system.login('docent3@deregenboog.example');
+    const refused = await staff.post<Answer>(at(school.id, 'disable'), {});
+    expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
+    const horizon = DEMO_SCHOOLS[2]!;
+    const otherAdmin = await system.login(`beheer@${horizon.domain}`);
+    expect((await otherAdmin.post(at(horizon.id, 'disable'), {})).status).toBe(404);
+    expect((await otherAdmin.post(at(school.id, 'disable'), {})).status).toBe(404);
+    expect((await otherAdmin.post(at(school.id, 'enable'), {})).status).toBe(404);
+    expect((await phone.get('/api/me')).status).toBe(200);
+
+    const admin = await system.login('beheer@deregenboog.example');
+    const self = demoPerson('beheer@deregenboog.example').id;
+    const own = await admin.post<Answer>(at(school.id, 'disable', self), {});
+    expect([own.status, own.body.code]).toEqual([409, 'OWN_ACCOUNT']);
+
+    const disabled = await admin.post<Record<string, unknown>>(at(school.id, 'disable'), { reason: 'Uit dienst' });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toMatchObject({
+      personId: person.id,
+      disabled: true,
+      disabledBy: self,
+      revokedSessions: 1,
+      removedDevices: 1,
+    });
+    // The access token and the refresh token are dead at once.
+    expect((await phone.get('/api/me')).status).toBe(401);
+    const refresh = await post('/api/auth/refresh', { refreshToken: tokens.refreshToken });
+    expect([refresh.status, refresh.body.code]).toEqual([401, 'SESSION_ENDED']);
+    // A wrong password still gets the ordinary answer; only the right one learns that the account is disabled.
+    const wrong = await login(person.email, 'fout-wachtwoord');
+    expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    const refusedLogin = await login(person.email);
+    expect([refusedLogin.status, refusedLogin.body.code]).toEqual([403, 'ACCOUNT_DISABLED']);
+    expect(refusedLogin.body.messageNl).toBe('Dit account is uitgeschakeld: vraag de beheerder van je school');
+    expect(refusedLogin.body.accessToken).toBeUndefined();
+    const people = await admin.get<{ personId: string; disabled: boolean }[]>(`/api/schools/${school.id}/people`);
+    expect(people.body.find((p) => p.personId === person.id)?.disabled).toBe(true);
+    // Disabling again changes nothing: the first time and admin stay, and no session or device is left.
+    const again = await admin.post<Record<string, unknown>>(at(school.id, 'disable'), {});
+    expect(again.body).toEqual({ ...disabled.body, revokedSessions: 0, removedDevices: 0 });
+
+    const enabled = await admin.post<Record<string, unknown>>(at(school.id, 'enable'), {});
+    expect([enabled.status, enabled.body]).toEqual([
+      200,
+      { personId: person.id, disabled: false, disabledAt: null, disabledBy: null },
+    ]);
+    const back = await login(person.email);
+    expect(back.status).toBe(200);
+    expect((await new Api(system.baseUrl, back.body.accessToken!).get('/api/me')).status).toBe(200);
   });
 
   it('limits messages that send SMS per person per hour', async () => {

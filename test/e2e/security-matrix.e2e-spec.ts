@@ -79,6 +79,9 @@ const RULES: Record<string, Rule> = {
   'GET /api/schools/{schoolId}/people': READERS,
   'POST /api/people/{personId}/revoke-sessions': ADMIN,
   'POST /api/schools/{schoolId}/people/import': ADMIN,
+  // The walk disables the person it aims at (not a caller) and enables them again.
+  'POST /api/schools/{schoolId}/people/{personId}/disable': ADMIN,
+  'POST /api/schools/{schoolId}/people/{personId}/enable': ADMIN,
   'GET /api/schools/{schoolId}/plan': READERS,
   'PUT /api/schools/{schoolId}/plan': ADMIN,
   'POST /api/incidents/{id}/findings/{seq}/apply': ADMIN,

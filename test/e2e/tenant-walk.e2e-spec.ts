@@ -121,6 +121,7 @@ describe('tenant walk over every endpoint of the OpenAPI document', () => {
       'POST /api/messages/{id}/release',
       'PUT /api/schools/{schoolId}/plan',
       'POST /api/people/{personId}/revoke-sessions',
+      'POST /api/schools/{schoolId}/people/{personId}/disable',
     ]) {
       expect(walked).toContain(must);
     }

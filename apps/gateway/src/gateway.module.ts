@@ -6,7 +6,13 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ObservabilityModule } from '#lib/observability';
 import { postgresOptions, urlList } from '#lib/platform';
-import { AccountEntity, BoardEntity, MembershipEntity, SchoolEntity } from './account/account.entities.js';
+import {
+  AccountAuditEntity,
+  AccountEntity,
+  BoardEntity,
+  MembershipEntity,
+  SchoolEntity,
+} from './account/account.entities.js';
 import { AccountService } from './account/account.service.js';
 import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
 import { PeopleController } from './account/people.controller.js';
@@ -16,6 +22,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { SendBudget, SMS_SENDS_PER_HOUR } from './auth/send-budget.js';
 import { SESSION_ENTITIES } from './auth/session.entities.js';
 import { SessionService } from './auth/session.service.js';
+import { SessionDevices } from './auth/session-devices.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenService } from './auth/token.service.js';
 import { ContactController } from './contact/contact.controller.js';
@@ -23,6 +30,7 @@ import { IncidentAccess } from './common/incident-access.js';
 import { NATS_CLIENT, RPC_TIMEOUT_MS, RpcClient } from './common/rpc.client.js';
 import { CreateAccounts1764288000000 } from './database/migrations/1764288000000-CreateAccounts.js';
 import { AddSessions1764381600000 } from './database/migrations/1764381600000-AddSessions.js';
+import { AddAccountDisable1764568800000 } from './database/migrations/1764568800000-AddAccountDisable.js';
 import type { GatewayEnv } from './gateway.env.js';
 import { CommunicationController } from './communication/communication.controller.js';
 import { HealthController } from './health.controller.js';
@@ -49,8 +57,15 @@ export class GatewayModule {
           ...postgresOptions({
             url: config.DATABASE_URL,
             schema: GATEWAY_SCHEMA,
-            entities: [BoardEntity, SchoolEntity, AccountEntity, MembershipEntity, ...SESSION_ENTITIES],
-            migrations: [CreateAccounts1764288000000, AddSessions1764381600000],
+            entities: [
+              BoardEntity,
+              SchoolEntity,
+              AccountEntity,
+              MembershipEntity,
+              AccountAuditEntity,
+              ...SESSION_ENTITIES,
+            ],
+            migrations: [CreateAccounts1764288000000, AddSessions1764381600000, AddAccountDisable1764568800000],
             applicationName: 'crisisklaar-gateway',
           }),
           retryAttempts: 1,
@@ -100,6 +115,7 @@ export class GatewayModule {
           useFactory: (dataSource: DataSource) =>
             new SessionService(dataSource, config.REFRESH_TOKEN_TTL_DAYS * 24 * 3_600_000),
         },
+        SessionDevices,
         LoginCodeService,
         RateLimiter,
         SendBudget,

@@ -13,6 +13,7 @@ import { CreateNotifications1764288000000 } from './database/migrations/17642880
 import { AddContacts1764381600000 } from './database/migrations/1764381600000-AddContacts.js';
 import { AddEscalationSmsAnnouncements1764468000000 } from './database/migrations/1764468000000-AddEscalationSmsAnnouncements.js';
 import { AddAftercareNotifications1764482400000 } from './database/migrations/1764482400000-AddAftercareNotifications.js';
+import { AddPushSubscriptionSession1764568800000 } from './database/migrations/1764568800000-AddPushSubscriptionSession.js';
 import { AnnouncementEntity } from './announcement/announcement.entity.js';
 import { AnnouncementRpcController } from './announcement/announcement.rpc.controller.js';
 import { LoginCodeRpcController } from './sms/login-code.rpc.controller.js';
@@ -79,6 +80,7 @@ export class NotifierModule {
               AddContacts1764381600000,
               AddEscalationSmsAnnouncements1764468000000,
               AddAftercareNotifications1764482400000,
+              AddPushSubscriptionSession1764568800000,
             ],
             applicationName: 'crisisklaar-notifier',
           }),

@@ -557,7 +557,8 @@ export interface RpcContract extends CommunicationRpcContract {
   };
   [RpcPattern.VerifyTimeline]: { request: { incidentId: string }; response: TimelineVerification };
   [RpcPattern.RegisterPushSubscription]: {
-    request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string };
+    /** `sessionId`: the login (device) it was registered from, so that logging out there removes it. */
+    request: { personId: string; subscription: BrowserPushSubscription; userAgent?: string; sessionId?: string };
     response: { id: string; created: boolean };
   };
   [RpcPattern.SetPhone]: {
@@ -587,6 +588,11 @@ export interface RpcContract extends CommunicationRpcContract {
   [RpcPattern.ListAnnouncements]: { request: { incidentId: string }; response: AnnouncementView[] };
   /** A lost phone: every device of the person stops receiving pushes. */
   [RpcPattern.RemoveAllPushSubscriptions]: { request: { personId: string }; response: { removed: number } };
+  /** A logout: the devices registered from that session (of that person) stop receiving pushes. */
+  [RpcPattern.RemoveSessionPushSubscriptions]: {
+    request: { personId: string; sessionId: string };
+    response: { removed: number };
+  };
   /**
    * The one-time login code of a second factor, sent at once by SMS (not queued behind notifications). `sent` is
    * false when the person has no phone number or the provider refused; `kept-locally` without an SMS provider.

@@ -93,6 +93,7 @@ export const RpcPattern = {
   RegisterPushSubscription: 'rpc.notifier.push-subscription.register.v1',
   RemovePushSubscription: 'rpc.notifier.push-subscription.remove.v1',
   RemoveAllPushSubscriptions: 'rpc.notifier.push-subscription.remove-all.v1',
+  RemoveSessionPushSubscriptions: 'rpc.notifier.push-subscription.remove-session.v1',
   SendLoginCode: 'rpc.notifier.login-code.send.v1',
   SetPhone: 'rpc.notifier.phone.set.v1',
   ListDeliveries: 'rpc.notifier.delivery.list.v1',

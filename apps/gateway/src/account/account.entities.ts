@@ -24,6 +24,22 @@ export class AccountEntity {
   /** scrypt, memory-hard: `scrypt$N$r$p$salt$hash`. */
   @Column({ name: 'password_hash', type: 'text', nullable: true }) passwordHash!: string | null;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
+  /** Set by an admin: no login, no session, no push device until enabled again. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true }) disabledAt!: Date | null;
+  @Column({ name: 'disabled_by', type: 'uuid', nullable: true }) disabledBy!: string | null;
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true }) disabledReason!: string | null;
+}
+
+/** Who disabled or enabled an account, when, at which school and why (append-only). */
+@Entity({ name: 'account_audit' })
+export class AccountAuditEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column({ name: 'person_id', type: 'uuid' }) personId!: string;
+  @Column('text') action!: 'disabled' | 'enabled';
+  @Column({ name: 'actor_id', type: 'uuid' }) actorId!: string;
+  @Column({ name: 'school_id', type: 'uuid' }) schoolId!: string;
+  @Column({ type: 'timestamptz' }) at!: Date;
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
 }
 
 /** A person's role at one school. */

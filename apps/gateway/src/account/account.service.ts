@@ -1,14 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
 import type { AppRole } from '#lib/demo';
-import { AccountEntity, MembershipEntity, SchoolEntity } from './account.entities.js';
+import { AccountAuditEntity, AccountEntity, MembershipEntity, SchoolEntity } from './account.entities.js';
 
 export interface Membership {
   schoolId: string;
   schoolName: string;
   boardId: string;
   role: AppRole;
+}
+
+/** Whether an account is disabled, since when and by whom. */
+export interface AccountState {
+  personId: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  disabledBy: string | null;
 }
 
 export interface Caller {
@@ -49,15 +58,65 @@ export class AccountService {
     return rows.map((r) => r.personId);
   }
 
+  async isDisabled(personId: string): Promise<boolean> {
+    return !!(await this.dataSource.getRepository(AccountEntity).findOneBy({ personId }))?.disabledAt;
+  }
+
+  /**
+   * Disables (or enables) an account and records who did it, when, from which school and why. Disabling a disabled
+   * account keeps the first time and admin; either way only a change is recorded.
+   */
+  async setDisabled(
+    personId: string,
+    disabled: boolean,
+    by: { actorId: string; schoolId: string; reason?: string | null },
+  ): Promise<AccountState> {
+    return this.dataSource.transaction(async (manager) => {
+      const account = await manager
+        .getRepository(AccountEntity)
+        .createQueryBuilder('a')
+        .where('a.person_id = :personId', { personId })
+        .setLock('pessimistic_write')
+        .getOneOrFail();
+      if (!!account.disabledAt !== disabled) {
+        const at = new Date();
+        await manager.update(
+          AccountEntity,
+          { personId },
+          disabled
+            ? { disabledAt: at, disabledBy: by.actorId, disabledReason: by.reason ?? null }
+            : { disabledAt: null, disabledBy: null, disabledReason: null },
+        );
+        await manager.insert(AccountAuditEntity, {
+          id: randomUUID(),
+          personId,
+          action: disabled ? 'disabled' : 'enabled',
+          actorId: by.actorId,
+          schoolId: by.schoolId,
+          at,
+          reason: by.reason ?? null,
+        });
+        account.disabledAt = disabled ? at : null;
+        account.disabledBy = disabled ? by.actorId : null;
+      }
+      return {
+        personId,
+        disabled,
+        disabledAt: account.disabledAt?.toISOString() ?? null,
+        disabledBy: account.disabledBy,
+      };
+    });
+  }
+
   /** A person's name (for the spokesperson in the press instruction); null when there is no such account. */
   async nameOf(personId: string): Promise<string | null> {
     return (await this.dataSource.getRepository(AccountEntity).findOneBy({ personId }))?.name ?? null;
   }
 
-  /** The person with every school they have a role at; null if the account is gone. */
+  /** The person with every school they have a role at; null if the account is gone or disabled. */
   async caller(personId: string): Promise<Caller | null> {
     const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });
-    if (!account) {
+    if (!account || account.disabledAt) {
       return null;
     }
     const memberships = await this.dataSource.getRepository(MembershipEntity).findBy({ personId });

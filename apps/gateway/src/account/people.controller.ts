@@ -1,15 +1,24 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RpcPattern } from '#lib/contracts';
-import type { Caller } from './account.service.js';
+import { AccountService, type Caller } from './account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { SessionService } from '../auth/session.service.js';
 import { requireRole } from '../common/access.js';
-import { forbidden, notFound } from '../common/api-error.js';
+import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import { AccountEntity, MembershipEntity } from './account.entities.js';
@@ -43,6 +52,7 @@ class SchoolPersonDto {
   @ApiProperty() personId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['admin', 'crisis_team', 'staff', 'management'] }) role!: string;
+  @ApiProperty({ description: 'Disabled by an admin: cannot log in' }) disabled!: boolean;
 }
 
 class RevokeResultDto {
@@ -50,9 +60,30 @@ class RevokeResultDto {
   @ApiProperty({ description: 'Push subscriptions (devices) removed' }) removedDevices!: number;
 }
 
+class DisableRequestDto {
+  @ApiPropertyOptional({ example: 'Uit dienst per 1 december', description: 'Why (kept with who and when)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+class AccountStateDto {
+  @ApiProperty({ format: 'uuid' }) personId!: string;
+  @ApiProperty() disabled!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) disabledAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The admin who disabled it' })
+  disabledBy!: string | null;
+}
+
+class DisableResultDto extends AccountStateDto {
+  @ApiProperty() revokedSessions!: number;
+  @ApiProperty({ description: 'Push subscriptions (devices) removed' }) removedDevices!: number;
+}
+
 /**
- * People of a school: the admin imports staff from CSV, and ends every session of a person whose phone is lost
- * (its devices stop receiving pushes too).
+ * People of a school: the admin imports staff from CSV, ends every session of a person whose phone is lost (its
+ * devices stop receiving pushes too), and disables an account (and enables it again).
  */
 @ApiTags('people')
 @ApiBearerAuth()
@@ -60,6 +91,7 @@ class RevokeResultDto {
 export class PeopleController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accounts: AccountService,
     private readonly sessions: SessionService,
     private readonly rpc: RpcClient,
   ) {}
@@ -76,7 +108,12 @@ export class PeopleController {
       .getRepository(MembershipEntity)
       .createQueryBuilder('m')
       .innerJoin(AccountEntity, 'a', 'a.person_id = m.person_id')
-      .select(['m.person_id AS "personId"', 'a.name AS "name"', 'm.role AS "role"'])
+      .select([
+        'm.person_id AS "personId"',
+        'a.name AS "name"',
+        'm.role AS "role"',
+        'a.disabled_at IS NOT NULL AS "disabled"',
+      ])
       .where('m.school_id = :schoolId', { schoolId })
       .orderBy('a.name', 'ASC')
       .getRawMany<SchoolPersonDto>();
@@ -104,6 +141,52 @@ export class PeopleController {
     const revokedSessions = await this.sessions.revokeAll(personId, `revoked by ${caller.personId}`);
     const { removed } = await this.rpc.call(RpcPattern.RemoveAllPushSubscriptions, { personId });
     return { revokedSessions, removedDevices: removed };
+  }
+
+  /**
+   * Disables an account: every session ends at once (its access and refresh tokens with it), every push device is
+   * removed, and logging in is refused with ACCOUNT_DISABLED (only after the right password) until it is enabled
+   * again. For the admin of the school, when the person works at no school they are not the admin of. Who, when
+   * and why are recorded. Tasks the crisis plan gives the person are not moved here: the plan names deputies.
+   */
+  @Post('schools/:schoolId/people/:personId/disable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DisableResultDto })
+  @ApiForbiddenResponse({ description: 'Not the admin of every school the person works at' })
+  @ApiNotFoundResponse({ description: 'No such person at this school' })
+  @ApiConflictResponse({ description: 'OWN_ACCOUNT: an admin does not disable their own account' })
+  async disable(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuidParam('schoolId')) schoolId: string,
+    @Param('personId', uuidParam('personId')) personId: string,
+    @Body() body: DisableRequestDto,
+  ): Promise<DisableResultDto> {
+    await this.requireAdminOver(caller, schoolId, personId);
+    // First the account (no new login or token from here on), then what was already open.
+    const state = await this.accounts.setDisabled(personId, true, {
+      actorId: caller.personId,
+      schoolId,
+      reason: body.reason?.trim() || null,
+    });
+    const revokedSessions = await this.sessions.revokeAll(personId, `disabled by ${caller.personId}`);
+    // Safe to repeat: a notifier that did not answer makes this a 503, and the admin disables again.
+    const { removed } = await this.rpc.call(RpcPattern.RemoveAllPushSubscriptions, { personId });
+    return { ...state, revokedSessions, removedDevices: removed };
+  }
+
+  /** Enables a disabled account again: the person may log in (and register their devices) again. */
+  @Post('schools/:schoolId/people/:personId/enable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AccountStateDto })
+  @ApiForbiddenResponse({ description: 'Not the admin of every school the person works at' })
+  @ApiNotFoundResponse({ description: 'No such person at this school' })
+  async enable(
+    @CurrentCaller() caller: Caller,
+    @Param('schoolId', uuidParam('schoolId')) schoolId: string,
+    @Param('personId', uuidParam('personId')) personId: string,
+  ): Promise<AccountStateDto> {
+    await this.requireAdminOver(caller, schoolId, personId);
+    return this.accounts.setDisabled(personId, false, { actorId: caller.personId, schoolId });
   }
 
   /**
@@ -158,6 +241,38 @@ export class PeopleController {
       }
     });
     return { created, updated, errors: errors.sort((a, b) => a.line - b.line) };
+  }
+
+  /**
+   * The caller is the admin of `schoolId`, the person has a role there, and every other school of the person has
+   * the caller as admin too (an account is one login for all of them). Another school's person is "not found".
+   */
+  private async requireAdminOver(caller: Caller, schoolId: string, personId: string): Promise<void> {
+    requireRole(caller, schoolId, ['admin'], ['School', 'School']);
+    const theirs = await this.dataSource.getRepository(MembershipEntity).findBy({ personId });
+    if (!theirs.some((m) => m.schoolId === schoolId)) {
+      throw notFound('Person', 'Persoon');
+    }
+    if (personId === caller.personId) {
+      throw new ApiError({
+        statusCode: 409,
+        code: 'OWN_ACCOUNT',
+        message: 'You cannot disable or enable your own account: ask another admin',
+        messageNl: 'Je kunt je eigen account niet uitschakelen of inschakelen: vraag een andere beheerder',
+      });
+    }
+    const elsewhere = theirs.some(
+      (m) => !caller.memberships.some((c) => c.schoolId === m.schoolId && c.role === 'admin'),
+    );
+    if (elsewhere) {
+      throw new ApiError({
+        statusCode: 403,
+        code: 'OTHER_SCHOOLS',
+        message: 'This person also works at a school you are not the admin of: ask its admin or the board',
+        messageNl:
+          'Deze persoon werkt ook op een school waar je geen beheerder bent: vraag die beheerder of het bestuur',
+      });
+    }
   }
 
   private async personFor(email: string): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiProperty,
@@ -17,6 +18,7 @@ import { CurrentCaller, Public } from './auth.guard.js';
 import { LoginCodeService } from './login-code.service.js';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './password.js';
 import { RateLimiter, tooMany } from './rate-limiter.js';
+import { SessionDevices } from './session-devices.js';
 import { SessionService } from './session.service.js';
 import { TokenService } from './token.service.js';
 
@@ -100,6 +102,18 @@ const sessionEnded = () =>
     messageNl: 'De sessie is afgelopen: log opnieuw in',
   });
 
+/**
+ * Told only to whoever gave the right password (and never before the password is checked): a wrong password on a
+ * disabled account is the ordinary 401, so the answer reveals nothing to someone guessing.
+ */
+export const accountDisabled = () =>
+  new ApiError({
+    statusCode: 403,
+    code: 'ACCOUNT_DISABLED',
+    message: 'This account has been disabled: ask the administrator of your school',
+    messageNl: 'Dit account is uitgeschakeld: vraag de beheerder van je school',
+  });
+
 /** The refresh token from the cookie header, without a cookie library. */
 export function cookieValue(req: Request, name: string): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {
@@ -124,6 +138,7 @@ export class AuthController {
     private readonly accounts: AccountService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
+    private readonly devices: SessionDevices,
     private readonly codes: LoginCodeService,
     private readonly limiter: RateLimiter,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
@@ -134,6 +149,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'Tokens, or `otpRequired` with a challenge' })
   @ApiUnauthorizedResponse({ description: 'Wrong e-mail or password (the same answer for both)' })
+  @ApiForbiddenResponse({ description: 'ACCOUNT_DISABLED: the password was right, but an admin disabled the account' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed logins for the account or from the address' })
   async login(
     @Body() body: LoginRequestDto,
@@ -161,6 +177,9 @@ export class AuthController {
       await this.limiter.hit(`login:account:${email}`, accountBudget);
       throw wrongCredentials();
     }
+    if (found.disabledAt) {
+      throw accountDisabled();
+    }
     const caller = await this.accounts.caller(found.personId);
     if (this.settings.smsCode === 'crisis-team' && caller?.memberships.some((m) => m.role === 'crisis_team')) {
       // Each code costs an SMS: a handful per person per window, whoever knows the password.
@@ -184,6 +203,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong, used or expired code' })
+  @ApiForbiddenResponse({ description: 'ACCOUNT_DISABLED: the account was disabled since the password was given' })
   async otp(
     @Body() body: OtpRequestDto,
     @Req() req: Request,
@@ -213,14 +233,22 @@ export class AuthController {
     return this.tokensFor(rotated.personId, rotated, res);
   }
 
-  /** Ends this session: its access and refresh tokens stop working. */
+  /**
+   * Ends this session: its access and refresh tokens stop working, and the push devices registered from it are
+   * removed (the person's other devices keep their pushes). A notifier that does not answer is asked again later.
+   */
   @Post('auth/logout')
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse()
-  async logout(@Req() req: Request & { sessionId?: string }, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request & { sessionId?: string },
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     if (req.sessionId) {
-      await this.sessions.revoke(req.sessionId, 'logout');
+      await this.sessions.revoke(req.sessionId, 'logout', { removeDevices: true });
+      await this.devices.remove(caller.personId, req.sessionId);
     }
     this.clearCookie(res);
   }
@@ -234,6 +262,9 @@ export class AuthController {
 
   /** A verified person gets a session. (An OIDC login would end here too.) */
   private async complete(personId: string, req: Request, res: Response): Promise<LoginResponseDto> {
+    if (await this.accounts.isDisabled(personId)) {
+      throw accountDisabled();
+    }
     const session = await this.sessions.create(personId, req.header('user-agent') ?? null);
     return this.tokensFor(personId, session, res);
   }

@@ -17,6 +17,8 @@ export class SessionEntity {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
   @Column({ name: 'revoked_reason', type: 'text', nullable: true }) revokedReason!: string | null;
   @Column({ name: 'user_agent', type: 'text', nullable: true }) userAgent!: string | null;
+  /** Ended by a logout whose push devices the notifier has not yet confirmed removed (retried until it has). */
+  @Column({ name: 'devices_pending', type: 'boolean', default: false }) devicesPending!: boolean;
 }
 
 /** A password that was right, waiting for the one-time SMS code of a crisis-team account. */

@@ -2,10 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
-import { AccountEntity, BoardEntity, MembershipEntity, SchoolEntity } from '../account/account.entities.js';
+import { RpcPattern } from '#lib/contracts';
+import {
+  AccountAuditEntity,
+  AccountEntity,
+  BoardEntity,
+  MembershipEntity,
+  SchoolEntity,
+} from '../account/account.entities.js';
+import { AccountService } from '../account/account.service.js';
+import type { RpcClient } from '../common/rpc.client.js';
 import { CreateAccounts1764288000000 } from '../database/migrations/1764288000000-CreateAccounts.js';
 import { AddSessions1764381600000 } from '../database/migrations/1764381600000-AddSessions.js';
+import { AddAccountDisable1764568800000 } from '../database/migrations/1764568800000-AddAccountDisable.js';
 import { RateLimiter } from './rate-limiter.js';
+import { SessionDevices } from './session-devices.js';
 import { SESSION_ENTITIES, SessionEntity } from './session.entities.js';
 import { SessionService } from './session.service.js';
 
@@ -19,8 +30,8 @@ describe('sessions and rate limits (gateway, real PostgreSQL)', () => {
   beforeAll(async () => {
     dataSource = await createDataSource(
       schema,
-      [BoardEntity, SchoolEntity, AccountEntity, MembershipEntity, ...SESSION_ENTITIES],
-      [CreateAccounts1764288000000, AddSessions1764381600000],
+      [BoardEntity, SchoolEntity, AccountEntity, MembershipEntity, AccountAuditEntity, ...SESSION_ENTITIES],
+      [CreateAccounts1764288000000, AddSessions1764381600000, AddAccountDisable1764568800000],
     );
     await dataSource
       .getRepository(AccountEntity)
@@ -67,6 +78,69 @@ describe('sessions and rate limits (gateway, real PostgreSQL)', () => {
     expect(await sessions.isActive(a.sessionId)).toBe(false);
     expect(await sessions.isActive(b.sessionId)).toBe(false);
     expect(await sessions.rotate(b.refreshToken)).toBeNull();
+  });
+
+  it('a logout marks its push devices for removal until the notifier confirms it, and retries while it does not answer', async () => {
+    const a = await sessions.create(person, 'Phone');
+    const b = await sessions.create(person, 'Laptop');
+    await sessions.revoke(a.sessionId, 'logout', { removeDevices: true });
+    await sessions.revoke(b.sessionId, 'refresh-token-reused');
+    expect(await sessions.isActive(a.sessionId)).toBe(false);
+    const pending = async () => (await sessions.pendingDeviceRemovals()).map((p) => p.sessionId);
+    expect(await pending()).toEqual([a.sessionId]);
+
+    const asked: unknown[] = [];
+    let answering = false;
+    const rpc = {
+      call: (pattern: string, request: unknown) => {
+        asked.push([pattern, request]);
+        return answering ? Promise.resolve({ removed: 1 }) : Promise.reject(new Error('no responders'));
+      },
+    } as unknown as RpcClient;
+    const devices = new SessionDevices(sessions, rpc);
+    expect(await devices.remove(person, a.sessionId)).toBeNull();
+    await devices.retryPending();
+    expect(await pending()).toEqual([a.sessionId]);
+    answering = true;
+    await devices.retryPending();
+    expect(await pending()).toEqual([]);
+    expect(asked.at(-1)).toEqual([
+      RpcPattern.RemoveSessionPushSubscriptions,
+      { personId: person, sessionId: a.sessionId },
+    ]);
+  });
+
+  it('disables and enables an account once each, recording who, where and why; a disabled account is no caller', async () => {
+    const accounts = new AccountService(dataSource);
+    const target = randomUUID();
+    const [admin, school] = [randomUUID(), randomUUID()];
+    await dataSource
+      .getRepository(AccountEntity)
+      .insert({ personId: target, email: `${target}@school.example`, name: 'B', passwordHash: null });
+    expect(await accounts.caller(target)).not.toBeNull();
+    const first = await accounts.setDisabled(target, true, { actorId: admin, schoolId: school, reason: 'Uit dienst' });
+    expect(first).toMatchObject({ personId: target, disabled: true, disabledBy: admin });
+    const again = await accounts.setDisabled(target, true, { actorId: randomUUID(), schoolId: school });
+    expect(again).toEqual(first);
+    expect(await accounts.caller(target)).toBeNull();
+    expect(await accounts.isDisabled(target)).toBe(true);
+    expect(await accounts.setDisabled(target, false, { actorId: admin, schoolId: school })).toEqual({
+      personId: target,
+      disabled: false,
+      disabledAt: null,
+      disabledBy: null,
+    });
+    expect(await accounts.setDisabled(target, false, { actorId: admin, schoolId: school })).toMatchObject({
+      disabled: false,
+    });
+    expect(await accounts.caller(target)).not.toBeNull();
+    const audit = await dataSource
+      .getRepository(AccountAuditEntity)
+      .find({ where: { personId: target }, order: { at: 'ASC' } });
+    expect(audit.map((r) => [r.action, r.actorId, r.schoolId, r.reason])).toEqual([
+      ['disabled', admin, school, 'Uit dienst'],
+      ['enabled', admin, school, null],
+    ]);
   });
 
   it('counts in fixed windows shared by every instance, and says how long to wait', async () => {

@@ -89,10 +89,33 @@ export class SessionService {
     return !!session && !session.revokedAt && session.expiresAt > new Date();
   }
 
-  async revoke(sessionId: string, reason: string): Promise<void> {
+  /**
+   * Ends one session. `removeDevices`: its push devices are to be removed too (a logout); the session keeps saying
+   * so until {@link devicesRemoved}, so a notifier that did not answer is asked again later.
+   */
+  async revoke(sessionId: string, reason: string, { removeDevices = false } = {}): Promise<void> {
     await this.dataSource
       .getRepository(SessionEntity)
-      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+      .update(
+        { id: sessionId, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason, ...(removeDevices ? { devicesPending: true } : {}) },
+      );
+  }
+
+  /** The notifier confirmed that the session's push devices are gone. */
+  async devicesRemoved(sessionId: string): Promise<void> {
+    await this.dataSource.getRepository(SessionEntity).update({ id: sessionId }, { devicesPending: false });
+  }
+
+  /** Ended sessions whose push devices are still to be removed, oldest first. */
+  async pendingDeviceRemovals(limit = 100): Promise<{ sessionId: string; personId: string }[]> {
+    const rows = await this.dataSource.getRepository(SessionEntity).find({
+      where: { devicesPending: true },
+      select: { id: true, personId: true },
+      order: { revokedAt: 'ASC' },
+      take: limit,
+    });
+    return rows.map((r) => ({ sessionId: r.id, personId: r.personId }));
   }
 
   /** Every open session of a person (a lost phone): their access tokens stop working at once. */

@@ -60,20 +60,25 @@ export class PushController {
     return { publicKey: this.vapidPublicKey };
   }
 
-  /** Registers this device for push. Normalised to the caller: a subscription always belongs to who sends it. */
+  /**
+   * Registers this device for push. Normalised to the caller: a subscription always belongs to who sends it, and
+   * to the session it was sent from (logging out removes it).
+   */
   @Post('subscriptions')
   @ApiBearerAuth()
   @ApiCreatedResponse({ type: SubscriptionCreatedDto })
   subscribe(
     @CurrentCaller() caller: Caller,
     @Body() body: PushSubscriptionDto,
-    @Req() req: Request,
+    @Req() req: Request & { sessionId?: string },
   ): Promise<SubscriptionCreatedDto> {
     const userAgent = req.header('user-agent')?.slice(0, 300);
     return this.rpc.call(RpcPattern.RegisterPushSubscription, {
       personId: caller.personId,
       subscription: { endpoint: body.endpoint, expirationTime: body.expirationTime ?? null, keys: body.keys },
       ...(userAgent ? { userAgent } : {}),
+      // The login it came from: logging out on this device removes it (the person's other devices stay).
+      ...(req.sessionId ? { sessionId: req.sessionId } : {}),
     });
   }
 

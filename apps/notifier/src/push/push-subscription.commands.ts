@@ -27,9 +27,15 @@ export class RegisterPushSubscriptionCommand {
   @IsUUID() personId!: string;
   @ValidateNested() @Type(() => PushSubscriptionDto) subscription!: PushSubscriptionDto;
   @IsOptional() @IsString() @MaxLength(300) userAgent?: string;
+  @IsOptional() @IsUUID() sessionId?: string;
 }
 
 export class RemovePushSubscriptionCommand {
   @IsUUID() personId!: string;
   @IsString() @MaxLength(2048) endpoint!: string;
+}
+
+export class RemoveSessionPushSubscriptionsCommand {
+  @IsUUID() personId!: string;
+  @IsUUID() sessionId!: string;
 }

@@ -10,6 +10,8 @@ export class PushSubscriptionEntity {
   @Column('text') p256dh!: string;
   @Column('text') auth!: string;
   @Column({ name: 'user_agent', type: 'text', nullable: true }) userAgent!: string | null;
+  /** The gateway session (login on this device) it was registered from; logging out there removes it. */
+  @Column({ name: 'session_id', type: 'uuid', nullable: true }) sessionId!: string | null;
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true }) expiresAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
 }

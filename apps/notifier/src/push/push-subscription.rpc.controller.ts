@@ -3,7 +3,11 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { RpcPattern } from '#lib/contracts';
 import { validateRpc } from '#lib/platform';
-import { RegisterPushSubscriptionCommand, RemovePushSubscriptionCommand } from './push-subscription.commands.js';
+import {
+  RegisterPushSubscriptionCommand,
+  RemovePushSubscriptionCommand,
+  RemoveSessionPushSubscriptionsCommand,
+} from './push-subscription.commands.js';
 import { PushSubscriptionService } from './push-subscription.service.js';
 
 @Controller()
@@ -24,6 +28,12 @@ export class PushSubscriptionRpcController {
   @MessagePattern(RpcPattern.RemoveAllPushSubscriptions)
   removeAll(@Payload() data: unknown): Promise<{ removed: number }> {
     return this.subscriptions.removeAll(validateRpc(PersonQuery, data).personId);
+  }
+
+  @MessagePattern(RpcPattern.RemoveSessionPushSubscriptions)
+  removeSession(@Payload() data: unknown): Promise<{ removed: number }> {
+    const command = validateRpc(RemoveSessionPushSubscriptionsCommand, data);
+    return this.subscriptions.removeSession(command.personId, command.sessionId);
   }
 }
 

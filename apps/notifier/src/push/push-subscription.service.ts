@@ -11,7 +11,7 @@ export class PushSubscriptionService {
 
   /**
    * Registers a device. The endpoint identifies the device: registering it again (a new login on the same
-   * phone, possibly by someone else) moves it to the new person and refreshes its keys.
+   * phone, possibly by someone else) moves it to the new person and session and refreshes its keys.
    */
   async register(command: RegisterPushSubscriptionCommand): Promise<{ id: string; created: boolean }> {
     const repo = this.dataSource.getRepository(PushSubscriptionEntity);
@@ -21,6 +21,7 @@ export class PushSubscriptionService {
       p256dh: command.subscription.keys.p256dh,
       auth: command.subscription.keys.auth,
       userAgent: command.userAgent ?? null,
+      sessionId: command.sessionId ?? null,
       expiresAt: command.subscription.expirationTime ? new Date(command.subscription.expirationTime) : null,
     };
     if (existing) {
@@ -40,6 +41,12 @@ export class PushSubscriptionService {
   /** Every device of a person (a lost phone, sessions revoked by an admin). */
   async removeAll(personId: string): Promise<{ removed: number }> {
     const result = await this.dataSource.getRepository(PushSubscriptionEntity).delete({ personId });
+    return { removed: result.affected ?? 0 };
+  }
+
+  /** The devices registered from one session of a person (a logout there); other devices keep their pushes. */
+  async removeSession(personId: string, sessionId: string): Promise<{ removed: number }> {
+    const result = await this.dataSource.getRepository(PushSubscriptionEntity).delete({ personId, sessionId });
     return { removed: result.affected ?? 0 };
   }
 }

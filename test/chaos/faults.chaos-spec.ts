@@ -256,6 +256,39 @@ describe('faults under load: nothing accepted is lost, nothing happens twice', (
     });
   }, 300_000);
 
+  it('has a checker that sees a lost action and a doubled push (so the suite can fail)', async () => {
+    const school = schools[0]!;
+    const trigger = await school.leader.post<{ id: string }>('/api/incidents', {
+      calamityType: 'fire-explosion-evacuation',
+      schoolId: school.schoolId,
+      summary: 'Zelftest van de controle',
+      drill: true,
+      idempotencyKey: `chaos-selftest-${Date.now()}`,
+    });
+    expect(trigger.status).toBe(201);
+    const [pushed] = await system.push.waitFor(
+      (p) => (p.json as { incidentId?: string; taskId?: string } | undefined)?.taskId !== undefined,
+      60_000,
+    );
+    const invented = {
+      kind: 'trigger' as const,
+      id: `chaos-never-sent-${Date.now()}`,
+      schoolId: school.schoolId,
+      incidentId: '00000000-0000-4000-8000-000000000000',
+      outcome: 'ok' as const,
+      tries: 1,
+      firstAt: Date.now(),
+    };
+    system.push.received.push(pushed!); // as if the push service had been handed the same task's push twice
+    try {
+      const result = await check(system.databaseUrl, [invented], system);
+      expect(result.lost).toEqual([`trigger ${invented.id}: incident ${invented.incidentId} not in PostgreSQL`]);
+      expect(result.duplicated).toContainEqual(expect.stringMatching(/^push for task .* to one device 2 times$/));
+    } finally {
+      system.push.received.splice(system.push.received.lastIndexOf(pushed!), 1);
+    }
+  }, 120_000);
+
   it('survives NATS being unreachable for a while as triggers keep coming', async () => {
     await underLoad({
       name: 'nats-server stopped 15 s, started',

@@ -219,11 +219,11 @@ describe('faults under load: nothing accepted is lost, nothing happens twice', (
     });
   }, 300_000);
 
-  it('survives a SIGKILL of Redis and its restart from the append-only file', async () => {
+  it('survives a SIGKILL of Redis, 15 s without it, and its restart from the append-only file', async () => {
     await underLoad({
-      name: 'SIGKILL redis-server, restart from AOF',
+      name: 'SIGKILL redis-server, down 15 s, restart from AOF',
       inject: () => redis.kill(),
-      downMs: 2_000,
+      downMs: 15_000,
       heal: () => redis.restart(),
     });
   }, 300_000);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { EventEnvelope, RpcPattern, RpcRequest, TimelineEntryView, TimelineVerification } from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
@@ -274,10 +274,10 @@ export class TimelineService {
     limit = 1000,
     filter: TimelineFilter = {},
   ): Promise<TimelineEntryView[]> {
-    const query = this.dataSource
-      .getRepository(TimelineEntryEntity)
-      .createQueryBuilder('e')
-      .where('e.incident_id = :incidentId AND e.seq > :afterSeq', { incidentId, afterSeq });
+    const query = this.entryColumns(this.dataSource.getRepository(TimelineEntryEntity).createQueryBuilder('e')).where(
+      'e.incident_id = :incidentId AND e.seq > :afterSeq',
+      { incidentId, afterSeq },
+    );
     if (filter.manualOnly) {
       query.andWhere('e.type = :manual', { manual: LOG_ENTRY_TYPE });
     }
@@ -305,16 +305,31 @@ export class TimelineService {
         { phase: filter.phase, phaseChanged: 'crisis.incident.phase-changed.v1' },
       );
     }
-    const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getMany();
+    const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getRawMany<TimelineEntryEntity>();
     return this.views(rows);
   }
 
   /** Every entry of the incident, in order (for the report). */
   async all(incidentId: string): Promise<TimelineEntryView[]> {
-    const rows = await this.dataSource
-      .getRepository(TimelineEntryEntity)
-      .find({ where: { incidentId }, order: { seq: 'ASC' } });
+    const rows = await this.entryColumns(this.dataSource.getRepository(TimelineEntryEntity).createQueryBuilder('e'))
+      .where('e.incident_id = :incidentId', { incidentId })
+      .orderBy('e.seq', 'ASC')
+      .getRawMany<TimelineEntryEntity>();
     return this.views(rows);
+  }
+
+  /**
+   * Selects every column of an entry under its property name, so that rows are read as plain objects: the
+   * driver already gives each column its JavaScript type, and TypeORM's entity hydration tripled the time of
+   * reading a long timeline (BENCHMARKS.md scenario 5).
+   */
+  private entryColumns(query: SelectQueryBuilder<TimelineEntryEntity>): SelectQueryBuilder<TimelineEntryEntity> {
+    const columns = this.dataSource.getRepository(TimelineEntryEntity).metadata.columns;
+    query.select([]);
+    for (const column of columns) {
+      query.addSelect(`e.${column.databaseName}`, column.propertyName);
+    }
+    return query;
   }
 
   /** Entries as people read them: the structure with its personal texts (unless they were erased). */

@@ -1,9 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { exited, freePort, launchServer, waitForExit } from './server-process.js';
+
+export { accepts, freePort } from './server-process.js';
 
 export interface PrivateNatsServer {
   /** `nats://127.0.0.1:<port>` */
@@ -43,40 +45,6 @@ export function natsServerVersion(): [number, number, number] {
   return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Whether something accepts connections on the loopback port. */
-export function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-
-function waitForExit(child: ChildProcess): Promise<void> {
-  return exited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 /**
  * A private `nats-server -js` on a free loopback port with its own store under the temp dir: tests can stop,
  * kill and restart it without touching the developer's server on 4222. Stopped by PID only.
@@ -86,7 +54,6 @@ export async function startNatsServer(): Promise<PrivateNatsServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'crisisklaar-nats-'));
   let child: ChildProcess | undefined;
-  let output = '';
 
   const killOnExit = (): void => {
     if (child && !exited(child)) {
@@ -96,34 +63,16 @@ export async function startNatsServer(): Promise<PrivateNatsServer> {
   process.once('exit', killOnExit);
 
   const launch = async (): Promise<void> => {
-    output = '';
-    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4_000);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    let spawnError: Error | undefined;
-    proc.once('error', (error) => (spawnError = error));
-
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (spawnError) {
-        throw new Error(`cannot run ${binary} (set NATS_SERVER_BIN): ${spawnError.message}`);
-      }
-      if (exited(proc)) {
-        throw new Error(`nats-server on port ${port} exited at start (code ${proc.exitCode}):\n${output}`);
-      }
-      if (await accepts(port)) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    proc.kill('SIGKILL');
-    throw new Error(`nats-server on port ${port} did not accept connections within 10 s:\n${output}`);
+    child = (
+      await launchServer({
+        name: 'nats-server',
+        command: binary,
+        args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir],
+        port,
+        timeoutMs: 10_000,
+        hint: 'set NATS_SERVER_BIN',
+      })
+    ).proc;
   };
 
   const stop = async (): Promise<void> => {

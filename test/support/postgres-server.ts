@@ -1,9 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accepts, freePort } from './nats-server.js';
+import { accepts, exited, freePort, launchServer, waitForExit } from './server-process.js';
 
 export interface PrivatePostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -36,10 +36,6 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-const waitForExit = (child: ChildProcess): Promise<void> =>
-  exited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-
 /**
  * A private PostgreSQL server (initdb into the temp dir, trust on loopback, fsync on, the machine's binaries) on a
  * free port, so that a fault test can crash and restart it; the machine's shared server on 5432 is never stopped.
@@ -69,7 +65,6 @@ export async function startPostgresServer(): Promise<PrivatePostgresServer> {
   execFileSync(initdb, initArgs, { stdio: 'pipe' });
 
   let child: ChildProcess | undefined;
-  let output = '';
   const killAll = (): void => {
     if (child?.pid && !exited(child)) {
       try {
@@ -82,7 +77,6 @@ export async function startPostgresServer(): Promise<PrivatePostgresServer> {
   process.once('exit', killAll);
 
   const launch = async (): Promise<void> => {
-    output = '';
     const [cmd, args] = asServerUser(join(bin, 'postgres'), [
       '-D',
       dataDir,
@@ -100,25 +94,17 @@ export async function startPostgresServer(): Promise<PrivatePostgresServer> {
       'max_connections=200',
     ]);
     // Its own process group, so that a crash takes the postmaster and all its backends at once.
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child = proc;
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4_000);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (exited(proc)) {
-        throw new Error(`postgres on port ${port} exited at start:\n${output}`);
-      }
-      if ((await accepts(port)) && /ready to accept connections/.test(output)) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    killAll();
-    throw new Error(`postgres on port ${port} did not start within 60 s:\n${output}`);
+    child = (
+      await launchServer({
+        name: 'postgres',
+        command: cmd,
+        args,
+        port,
+        ready: /ready to accept connections/,
+        timeoutMs: 60_000,
+        spawn: { detached: true },
+      })
+    ).proc;
   };
 
   const kill = async (): Promise<void> => {

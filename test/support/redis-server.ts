@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accepts, freePort } from './nats-server.js';
+import { exited, freePort, launchServer, waitForExit } from './server-process.js';
 
 export interface PrivateRedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -15,10 +15,6 @@ export interface PrivateRedisServer {
   dispose(): Promise<void>;
 }
 
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-const waitForExit = (child: ChildProcess): Promise<void> =>
-  exited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-
 /**
  * A private redis-server configured as production wants it (AOF with `appendfsync everysec`, `noeviction`), on a
  * free loopback port with its own directory: a fault test can SIGKILL and restart it without touching the
@@ -28,7 +24,6 @@ export async function startRedisServer(): Promise<PrivateRedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'crisisklaar-redis-'));
   let child: ChildProcess | undefined;
-  let output = '';
   const killOnExit = (): void => {
     if (child && !exited(child)) {
       child.kill('SIGKILL');
@@ -37,45 +32,31 @@ export async function startRedisServer(): Promise<PrivateRedisServer> {
   process.once('exit', killOnExit);
 
   const launch = async (): Promise<void> => {
-    output = '';
-    const proc = spawn(
-      'redis-server',
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    child = proc;
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-4_000);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (exited(proc)) {
-        throw new Error(`redis-server on port ${port} exited at start:\n${output}`);
-      }
-      if ((await accepts(port)) && /Ready to accept connections/.test(output)) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    proc.kill('SIGKILL');
-    throw new Error(`redis-server on port ${port} did not start within 10 s:\n${output}`);
+    child = (
+      await launchServer({
+        name: 'redis-server',
+        command: 'redis-server',
+        args: [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'everysec',
+          '--maxmemory-policy',
+          'noeviction',
+        ],
+        port,
+        ready: /Ready to accept connections/,
+        timeoutMs: 10_000,
+      })
+    ).proc;
   };
 
   await launch();

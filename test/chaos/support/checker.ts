@@ -10,6 +10,14 @@ export interface CheckResult {
   lost: string[];
   /** Effects that happened more than once: two incidents for one key, a push or SMS twice for one task, … */
   duplicated: string[];
+  /**
+   * Task pushes the push service was handed again for the same device, all with the same Topic (the push service
+   * replaces an undelivered one) and the same task (the phone shows one notification per task tag). A crash between
+   * the push service's 201 and PostgreSQL recording it resends; RELIABILITY.md allows 1% of pushes.
+   */
+  resentPushes: number;
+  /** All task pushes the push service received. */
+  pushes: number;
   /** Work the system has not finished: outbox rows not published, events not on the timeline, queued notifications, running chains. */
   unsettled: string[];
   /** Actions whose outcome the client never learned (may or may not exist; never twice). */
@@ -142,17 +150,25 @@ export async function check(
     }
 
     // At the providers: one push per task and device, one SMS per task and phone.
-    const pushes = new Map<string, number>();
+    // A push repeated with the same Topic and task collapses into one notification on the phone (counted apart);
+    // a repeat that would show as a second notification is a duplicate.
+    const pushes = new Map<string, Set<string | undefined>>();
+    let taskPushes = 0;
+    let resentPushes = 0;
     for (const p of providers.push.received) {
       const taskId = (p.json as { taskId?: string } | undefined)?.taskId;
       if (taskId) {
+        taskPushes += 1;
         const key = `${p.subscriptionId} ${taskId}`;
-        pushes.set(key, (pushes.get(key) ?? 0) + 1);
-      }
-    }
-    for (const [key, n] of pushes) {
-      if (n > 1) {
-        duplicated.push(`push for task ${key.split(' ')[1]} to one device ${n} times`);
+        const topics = pushes.get(key);
+        if (!topics) {
+          pushes.set(key, new Set([p.headers.topic]));
+        } else if (p.headers.topic && topics.has(p.headers.topic)) {
+          resentPushes += 1;
+        } else {
+          topics.add(p.headers.topic);
+          duplicated.push(`push for task ${taskId} to one device again, as a separate notification`);
+        }
       }
     }
     const sms = new Map<string, number>();
@@ -174,6 +190,8 @@ export async function check(
       lost,
       duplicated,
       unsettled,
+      resentPushes,
+      pushes: taskPushes,
       unknown: operations.filter((o) => o.outcome === 'unknown').length,
     };
   } finally {

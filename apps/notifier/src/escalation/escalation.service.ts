@@ -63,15 +63,15 @@ const cause = (event: EventEnvelope): Cause => {
   return rest;
 };
 
+/** What a timer did: a chain decision, `early` (fired before its deadline), or `deferred` to `until`. */
+export type TimerOutcome = { kind: ChainDecision['kind'] | 'early' } | { kind: 'deferred'; until: Date };
+
 /**
  * Keeps at a person until a task is picked up: push, then SMS (in the person's order), each with a wait per
  * priority, then `crisis.notification.unacknowledged.v1` so activation hands the task to the deputy. Every
  * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
  * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
  */
-/** What a timer did: a chain decision, `early` (fired before its deadline), or `deferred` to `until`. */
-export type TimerOutcome = { kind: ChainDecision['kind'] | 'early' } | { kind: 'deferred'; until: Date };
-
 @Injectable()
 export class EscalationService {
   private readonly log = new Logger(EscalationService.name);

@@ -11,7 +11,11 @@ import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
 import { EscalationService } from '../escalation/escalation.service.js';
 import { REDIS } from '../redis.provider.js';
 import { SmsMessageEntity } from './sms-message.entity.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SmsPacer, type Turn } from './sms-pacer.js';
+
+/** How often (a second apart) the worker tries to store a SID Twilio gave it before the job fails. */
+const SID_WRITE_ATTEMPTS = 60;
 import { SMS_SENDER, type SmsSender } from './sms-sender.port.js';
 import { smsBody } from './sms-text.js';
 
@@ -138,10 +142,7 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     });
     switch (result.outcome) {
       case 'accepted':
-        await messages.update(
-          { notificationId: n.id },
-          { sid: result.sid, providerStatus: result.providerStatus, updatedAt: new Date() },
-        );
+        await this.keepSid(n.id, result.sid, result.providerStatus);
         await this.escalation.recordOutcome(n.id, 'sent', { provider: 'twilio' });
         return 'sent';
       case 'kept-locally':
@@ -159,6 +160,27 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
         }
         this.log.warn(`SMS job ${job.id} attempt ${job.attemptsMade + 1}: ${result.detail}`);
         throw new Error(result.detail); // BullMQ retries with exponential backoff; the last failure falls back
+    }
+  }
+
+  /**
+   * Twilio took the SMS: its SID must reach PostgreSQL, or a retried job would send it again (Twilio has no
+   * idempotency key). When PostgreSQL is briefly gone (a crash, a failover), keep trying for up to a minute
+   * instead of failing the job; the fault suite saw an SMS sent twice after a PostgreSQL crash at this point.
+   */
+  private async keepSid(notificationId: string, sid: string, providerStatus: string | null): Promise<void> {
+    const messages = this.dataSource.getRepository(SmsMessageEntity);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await messages.update({ notificationId }, { sid, providerStatus, updatedAt: new Date() });
+        return;
+      } catch (error) {
+        if (attempt >= SID_WRITE_ATTEMPTS) {
+          throw error;
+        }
+        this.log.warn(`SMS ${notificationId}: storing the SID failed (${String(error)}); trying again`);
+        await delay(1_000);
+      }
     }
   }
 

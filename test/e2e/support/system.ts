@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import webpush from 'web-push';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '#lib/demo';
 import { ensureDatabase } from '#lib/platform';
@@ -15,6 +14,7 @@ import {
 } from '../../fakes/index.js';
 import { TEST_TWILIO } from '../../support/twilio.js';
 import { startNatsServer, type PrivateNatsServer } from '../../support/nats-server.js';
+import { freePort } from '../../support/server-process.js';
 
 const HEALTH_PORT_VAR: Record<AppName, string> = {
   gateway: 'HTTP_PORT',
@@ -22,19 +22,6 @@ const HEALTH_PORT_VAR: Record<AppName, string> = {
   notifier: 'NOTIFIER_HTTP_PORT',
   timeline: 'TIMELINE_HTTP_PORT',
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * The whole system for one e2e file, isolated from everything else on the machine: its own database, its own

@@ -101,10 +101,12 @@ export class ActivationModule {
         {
           provide: JetStreamServer,
           useValue: new JetStreamServer(
-            // Its handlers lock the task row and are idempotent per event: several at once are safe.
+            // Its handlers lock the task row and are idempotent per event: several at once, in any order, are
+            // safe; incidents take turns, so one incident's burst does not hold up another's.
             jetStreamDefaults('activation', servers, config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
               concurrency: 8,
+              fairByIncident: true,
             }),
           ),
         },

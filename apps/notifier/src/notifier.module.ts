@@ -158,10 +158,13 @@ export class NotifierModule {
         {
           provide: JetStreamServer,
           useValue: new JetStreamServer(
-            // Every handler is idempotent per event and safe in any order (stop signals, row locks): 16 at once.
+            // Every handler is idempotent per event and safe in any order (stop signals, row locks): 16 at once,
+            // incidents in turn, so the first assignments of a school triggering now are not queued behind the
+            // thirty-odd of every school that triggered a moment earlier.
             jetStreamDefaults('notifier', servers, config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
               concurrency: 16,
+              fairByIncident: true,
             }),
           ),
         },

@@ -105,6 +105,7 @@ export class AnnouncementService {
       const contacts = new Map(
         (await manager.findBy(ContactEntity, { personId: In(recipients) })).map((c) => [c.personId, c]),
       );
+      const devices = await this.escalation.withDevices(manager, recipients);
       const effects = noEffects();
       const priority = queuePriority('announcement', 'normal', command.audience);
       for (const personId of recipients) {
@@ -121,6 +122,7 @@ export class AnnouncementService {
             queuePriority: priority,
           },
           contacts.get(personId) ?? null,
+          devices.has(personId),
         );
         effects.notifications.push(...started.notifications);
       }

@@ -7,7 +7,7 @@ import { NotifierHarness, TEST_TWILIO } from '../../../../test/support/notifier-
 import { waitFor } from '../../../../test/support/wait.js';
 import { AnnouncementService } from '../announcement/announcement.service.js';
 import { ContactEntity } from '../contact/contact.entity.js';
-import { SMS_QUEUE } from '../delivery/delivery.queues.js';
+import { SMS_QUEUE, WEB_PUSH_QUEUE } from '../delivery/delivery.queues.js';
 import { NotificationEntity } from '../delivery/notification.entity.js';
 import { PushSubscriptionService } from '../push/push-subscription.service.js';
 import { TwilioWebhookService } from '../sms/twilio-webhook.service.js';
@@ -197,6 +197,11 @@ describe('escalation', () => {
   it('sends the SMS at once, without waiting, to a person whose push does not reach them', async () => {
     const p = await person();
     const event = await assign(p.personId);
+    // Decided with the assignment itself: no push job that can only fail queues ahead of other people's pushes.
+    const [push, sms] = await notificationsOf(event.payload.taskId);
+    expect([push?.channel, push?.status, sms?.channel]).toEqual(['push', 'unreachable', 'sms']);
+    expect(await h.queue(WEB_PUSH_QUEUE).getJob(push!.jobId)).toBeUndefined();
+    expect(await h.queue(SMS_QUEUE).getJob(sms!.jobId)).toBeDefined();
     await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 10_000 });
     // Twilio answered; the notifier records the SID and the status right after.
     await waitFor(async () => (await notificationsOf(event.payload.taskId))[1]?.status === 'sent');
@@ -333,6 +338,79 @@ describe('escalation', () => {
     const kinds = messages.map((m) => (m.body.includes('/app/tasks/') ? 'task' : 'announcement'));
     expect(kinds).toEqual(['task', 'task', 'task', ...Array<string>(6).fill('announcement')]);
     expect(messages.map((m) => m.body).join('\n')).not.toMatch(/Sanne|vergadering|08:00/);
+  });
+
+  describe('several events of one incident at once', () => {
+    const assignedIn = (incidentId: string, personId: string) =>
+      taskAssignedEvent(
+        { taskId: randomUUID(), assigneeId: personId, priority: 'normal' },
+        { incidentId, correlationId: randomUUID() },
+      );
+    const closed = (incidentId: string) => ({
+      ...buildEvent(
+        EventSubject.IncidentClosed,
+        { ...TEST_META, incidentId, actor: randomUUID(), correlationId: randomUUID() },
+        { early: false },
+      ),
+      occurredAt: new Date(Date.now() + 1000).toISOString(),
+    });
+    const chainsOf = (incidentId: string) => h.dataSource.getRepository(EscalationEntity).findBy({ incidentId });
+
+    it('does not hold up an incident’s other assignments while one is held up', async () => {
+      const incidentId = randomUUID();
+      const [a, b] = await Promise.all([person({ device: true }), person({ device: true })]);
+      const slow = assignedIn(incidentId, a.personId);
+      const other = assignedIn(incidentId, b.personId);
+      // Another transaction holds the first task (as a concurrent acknowledgement of it would).
+      const blocker = h.dataSource.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      let slowDone = false;
+      let pending: Promise<void> | undefined;
+      try {
+        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
+          `notifier:task:${slow.payload.taskId}`,
+        ]);
+        pending = escalation()
+          .onTaskEvent(slow)
+          .then(() => {
+            slowDone = true;
+          });
+        await escalation().onTaskEvent(other);
+        await h.push.waitFor((m) => m.subscriptionId === b.device!.id, 10_000);
+        expect(slowDone).toBe(false);
+        expect((await chainsOf(incidentId)).map((c) => c.taskId)).toEqual([other.payload.taskId]);
+      } finally {
+        await blocker.rollbackTransaction();
+        await blocker.release();
+      }
+      await pending;
+      await h.push.waitFor((m) => m.subscriptionId === a.device!.id, 10_000);
+      expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
+        [slow.payload.taskId, other.payload.taskId].sort(),
+      );
+    });
+
+    it('leaves no chain running when acknowledgements and the close arrive at the same moment as the assignments', async () => {
+      const incidentId = randomUUID();
+      const people = await Promise.all(Array.from({ length: 8 }, () => person({ device: true })));
+      const assignments = people.map((p) => assignedIn(incidentId, p.personId));
+      const acks = assignments.slice(0, 4).map((e) => acknowledged(e, new Date(Date.now() + 500)));
+      await Promise.all([
+        ...assignments.map((e) => escalation().onTaskEvent(e)),
+        ...acks.map((e) => escalation().onStopEvent(e)),
+        escalation().onStopEvent(closed(incidentId)),
+      ]);
+      const chains = await chainsOf(incidentId);
+      expect(chains.filter((c) => c.state === 'running')).toEqual([]);
+      // A chain that was made is ended by the acknowledgement of its task or by the close, whichever came first;
+      // a task nobody acknowledged only by the close.
+      expect(chains.length).toBeGreaterThanOrEqual(4);
+      for (const chain of chains) {
+        const acked = acks.some((e) => e.payload.taskId === chain.taskId);
+        expect(acked ? ['acknowledged', 'incident-closed'] : ['incident-closed']).toContain(chain.endedReason);
+      }
+    });
   });
 
   it('resumes a wait exactly once after the notifier restarts and Redis lost every job', async () => {

@@ -27,6 +27,7 @@ import {
   type TaskPriority,
 } from './escalation-policy.js';
 import { EscalationEntity, StopSignalEntity } from './escalation.entity.js';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 
 /** DI token of the waits per task priority, in seconds. */
 export const ESCALATION_WAITS = Symbol('ESCALATION_WAITS');
@@ -89,7 +90,7 @@ export class EscalationService {
     const p = event.payload;
     const assignee = 'toAssigneeId' in p ? p.toAssigneeId : p.assigneeId;
     const effects = await this.dataSource.transaction(async (manager) => {
-      await lockIncident(manager, event.incidentId);
+      await lockScope(manager, event.incidentId, p.taskId);
       if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return noEffects();
       }
@@ -146,7 +147,7 @@ export class EscalationService {
       return;
     }
     await this.dataSource.transaction(async (manager) => {
-      await lockIncident(manager, event.incidentId);
+      await lockScope(manager, event.incidentId, scope.taskId);
       if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return;
       }
@@ -159,7 +160,12 @@ export class EscalationService {
    * Starts a chain in `manager`'s transaction (unless a stop that happened after the causing event already
    * arrived) and returns the first notification and timer to dispatch after commit.
    */
-  async startChain(manager: EntityManager, spec: ChainSpec, contact?: ContactEntity | null): Promise<Effects> {
+  async startChain(
+    manager: EntityManager,
+    spec: ChainSpec,
+    contact?: ContactEntity | null,
+    hasDevice?: boolean,
+  ): Promise<Effects> {
     const effects = noEffects();
     if (spec.taskId && (await this.stoppedAlready(manager, spec))) {
       this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
@@ -189,7 +195,34 @@ export class EscalationService {
     });
     await manager.insert(EscalationEntity, chain);
     await this.beginStep(manager, chain, spec.queuePriority, effects);
+    if (chain.channels[0] === 'push' && !(hasDevice ?? (await this.hasDevice(manager, spec.personId)))) {
+      // Nobody to push to: the push is settled now as its job would settle it (unreachable, with its event) and
+      // the chain moves on at once, in this transaction. The SMS leaves without a round through the push queue,
+      // and the pushes of the people who have the app are not queued behind the pushes that cannot go out.
+      const [push] = effects.notifications;
+      await this.notifications.transition(manager, push!.id, 'unreachable', { reason: 'no_push_subscription' });
+      return this.apply(manager, chain, decide(chain, { kind: 'channel-failed', step: 0 }));
+    }
     return effects;
+  }
+
+  /** Whether the person has a device to push to (the push job reads them again when it sends). */
+  private async hasDevice(manager: EntityManager, personId: string): Promise<boolean> {
+    return manager.existsBy(PushSubscriptionEntity, { personId });
+  }
+
+  /** Of `personIds`, those with a device to push to: for a fan-out, in one query. */
+  async withDevices(manager: EntityManager, personIds: string[]): Promise<Set<string>> {
+    if (personIds.length === 0) {
+      return new Set();
+    }
+    const rows = await manager
+      .getRepository(PushSubscriptionEntity)
+      .createQueryBuilder('s')
+      .select('DISTINCT s.person_id', 'personId')
+      .where('s.person_id IN (:...personIds)', { personIds })
+      .getRawMany<{ personId: string }>();
+    return new Set(rows.map((r) => r.personId));
   }
 
   /**
@@ -520,12 +553,21 @@ export class EscalationService {
 }
 
 /**
- * Starting and stopping chains of one incident take turns: otherwise an acknowledgement handled at the same
- * moment as its assignment could miss the chain that the assignment is creating (each would commit unseen by
- * the other). Different incidents still run side by side.
+ * Starting and stopping chains of one task take turns: otherwise an acknowledgement handled at the same moment
+ * as its assignment could miss the chain that the assignment is creating (each would commit unseen by the
+ * other). A task's start or stop holds its incident's lock shared and the task's lock exclusive; closing the
+ * incident (no task) holds the incident's lock exclusive, so it waits for every task in flight and every task
+ * waits for it. The tasks of one incident, and different incidents, run side by side: a trigger's 30-odd
+ * assignments no longer queue behind each other, each holding a database connection while it waits.
  */
-async function lockIncident(manager: EntityManager, incidentId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:incident:${incidentId}`]);
+async function lockScope(manager: EntityManager, incidentId: string, taskId: string | null): Promise<void> {
+  const incident = `notifier:incident:${incidentId}`;
+  if (taskId === null) {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [incident]);
+    return;
+  }
+  await manager.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7))', [incident]);
+  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:task:${taskId}`]);
 }
 
 /** Which chains an event ends, or undefined when it ends none. */

@@ -1,7 +1,10 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { jetstream, type JetStreamClient as NatsJetStream, type PubAck } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { EventEnvelope } from '#lib/contracts';
+
+/** The incident an event belongs to, as a header: consumers take incidents in turn without parsing the body. */
+export const INCIDENT_HEADER = 'Crisisklaar-Incident';
 
 /** Publishes events to JetStream; the outbox relay is its one caller in the apps. */
 export interface EventPublisher {
@@ -53,8 +56,11 @@ export class JetStreamClient extends ClientProxy implements EventPublisher {
 
   async publishEvent(event: EventEnvelope): Promise<{ seq: number; duplicate: boolean }> {
     await this.connect();
+    const h = headers();
+    h.set(INCIDENT_HEADER, event.incidentId);
     const ack: PubAck = await this.js!.publish(event.type, JSON.stringify(event), {
       msgID: event.id,
+      headers: h,
       timeout: this.options.publishTimeoutMs ?? 5_000,
     });
     return { seq: ack.seq, duplicate: ack.duplicate };

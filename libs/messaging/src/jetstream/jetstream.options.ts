@@ -26,6 +26,11 @@ export interface JetStreamTransportOptions {
    * are idempotent per event and do not depend on order (the notifier, activation) can take more.
    */
   concurrency: number;
+  /**
+   * Take waiting messages in turn per incident (FairQueue) instead of in the stream's order, so one incident's
+   * burst does not hold up another incident's first events. For handlers that do not depend on order.
+   */
+  fairByIncident?: boolean;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */
   production?: boolean;
 }

@@ -22,8 +22,13 @@ import {
   type DurabilityFinding,
 } from '#lib/platform';
 import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
+import { FairQueue } from './fair-queue.js';
+import { INCIDENT_HEADER } from './jetstream.client.js';
 import { processMessage, type ConsumedMessage } from './message-processor.js';
 import { ensureStream } from './streams.js';
+
+/** Delivered messages that may wait for their turn with `fairByIncident` (below the consumers' max_ack_pending). */
+const FAIR_BUFFER = 900;
 
 /** What an `@EventPattern` handler receives besides the event: where it came from. */
 export class JetStreamContext {
@@ -167,20 +172,63 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * Hands the consumer's messages to the handler, `concurrency` at a time. With `fairByIncident` up to
+   * {@link FAIR_BUFFER} delivered messages wait here and are taken in turn per incident (see {@link FairQueue}),
+   * each kept from redelivery with a progress signal while it waits; otherwise in the stream's order, the next
+   * message taken only when a slot is free.
+   */
   private async drain(messages: ConsumerMessages, consumer: string, pattern: string): Promise<void> {
     const handler = this.getHandlerByPattern(pattern);
     if (!handler) {
       return;
     }
+    const fair = this.options.fairByIncident === true;
+    const limit = fair ? FAIR_BUFFER : 0;
+    const concurrency = Math.max(1, this.options.concurrency);
+    const waiting = new FairQueue<JsMsg>();
     const inFlight = new Set<Promise<void>>();
-    for await (const msg of messages) {
-      while (inFlight.size >= Math.max(1, this.options.concurrency)) {
-        await Promise.race(inFlight);
+    let closing = false;
+    const startNext = (): void => {
+      while (!closing && inFlight.size < concurrency) {
+        const msg = waiting.shift();
+        if (!msg) {
+          return;
+        }
+        const done: Promise<void> = this.process(msg, handler, consumer).finally(() => {
+          inFlight.delete(done);
+          startNext();
+        });
+        inFlight.add(done);
       }
-      const done = this.process(msg, handler, consumer).finally(() => inFlight.delete(done));
-      inFlight.add(done);
+    };
+    const keepAlive = fair
+      ? setInterval(
+          () => {
+            for (const msg of waiting.items()) {
+              msg.working();
+            }
+          },
+          Math.max(100, Math.floor(this.options.ackWaitMs / 3)),
+        )
+      : undefined;
+    try {
+      for await (const msg of messages) {
+        waiting.push(fair ? (msg.headers?.get(INCIDENT_HEADER) ?? '') : '', msg);
+        startNext();
+        while (waiting.size > limit && inFlight.size > 0) {
+          await Promise.race(inFlight);
+        }
+      }
+    } finally {
+      closing = true;
+      clearInterval(keepAlive);
+      // Not started: back to the server at once, for this consumer's next instance.
+      for (const msg of waiting.clear()) {
+        msg.nak();
+      }
+      await Promise.allSettled(inFlight);
     }
-    await Promise.allSettled(inFlight);
   }
 
   /** One message; never rejects (a failure to ack is logged and the server redelivers after ackWait). */

@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, type INestApplication } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { EventSubject, type EventEnvelope } from '#lib/contracts';
+import { taskAssignedEvent } from '../../../../test/support/events.js';
+import { startNatsServer, type PrivateNatsServer } from '../../../../test/support/nats-server.js';
+import { sleep, waitFor } from '../../../../test/support/wait.js';
+import { JetStreamClient } from './jetstream.client.js';
+import { jetStreamDefaults } from './jetstream.options.js';
+import { JETSTREAM, JetStreamContext, JetStreamServer } from './jetstream.server.js';
+
+type TaskAssigned = EventEnvelope<typeof EventSubject.TaskAssigned>;
+
+/** Every handled event in the order the handler started it, with its delivery count. */
+const handled: { incidentId: string; taskId: string; deliveryCount: number }[] = [];
+
+@Controller()
+class SlowHandler {
+  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM)
+  async onTaskAssigned(@Payload() event: TaskAssigned, @Ctx() context: JetStreamContext): Promise<void> {
+    handled.push({ incidentId: event.incidentId, taskId: event.payload.taskId, deliveryCount: context.deliveryCount });
+    await sleep(40); // a handler's transaction under load
+  }
+}
+
+/**
+ * `fairByIncident` against a private nats-server: a burst of one incident's events does not hold up another
+ * incident's first event, the events of one incident keep their order, and an event waiting its turn longer
+ * than the ack wait is not delivered again.
+ */
+describe('JetStreamServer: incidents take turns (fairByIncident)', () => {
+  let nats: PrivateNatsServer;
+  let publisher: JetStreamClient;
+  let app: INestApplication | undefined;
+
+  const start = async (fairByIncident: boolean, app: string, ackWaitMs = 1_000): Promise<INestApplication> => {
+    const moduleRef = await Test.createTestingModule({ controllers: [SlowHandler] }).compile();
+    const started = moduleRef.createNestApplication({ logger: false });
+    started.connectMicroservice({
+      strategy: new JetStreamServer(
+        jetStreamDefaults(app, [nats.url], 1, { concurrency: 1, ackWaitMs, fairByIncident }),
+      ),
+    });
+    await started.startAllMicroservices();
+    await started.init();
+    return started;
+  };
+
+  /** 40 events of a big incident, then one of a second incident; the order in which the handler took them. */
+  const burstThenOne = async (): Promise<{ big: string; small: string; order: string[] }> => {
+    handled.length = 0;
+    const big = randomUUID();
+    const small = randomUUID();
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        publisher.publishEvent(taskAssignedEvent({ taskId: randomUUID() }, { incidentId: big })),
+      ),
+    );
+    await publisher.publishEvent(taskAssignedEvent({ taskId: randomUUID() }, { incidentId: small }));
+    // Each test's consumer is new and reads the stream from its start: only this burst's events count.
+    const ours = () => handled.filter((h) => h.incidentId === big || h.incidentId === small);
+    await waitFor(() => ours().length >= 41, { timeoutMs: 20_000, message: 'all 41 events handled' });
+    await sleep(1_500); // longer than the ack wait: anything redelivered would show now
+    return { big, small, order: ours().map((h) => h.incidentId) };
+  };
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    publisher = new JetStreamClient({ servers: [nats.url], name: 'fairness-publisher' });
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await nats?.dispose();
+  });
+
+  it('takes a second incident’s first event within a turn, not after the first incident’s 40', async () => {
+    app = await start(true, 'fair');
+    const { big, small, order } = await burstThenOne();
+    expect(order).toHaveLength(41);
+    // The handler started on a few of the burst while it was being published; then the second incident's turn.
+    expect(order.indexOf(small)).toBeLessThanOrEqual(5);
+    expect(order.filter((id) => id === big)).toHaveLength(40);
+    // Waiting 1.6 s for its turn with an ack wait of 1 s: every event was delivered once, never redelivered.
+    expect(handled.every((h) => h.deliveryCount === 1)).toBe(true);
+  }, 60_000);
+
+  it('keeps the events of one incident in the order they were published', async () => {
+    app = await start(true, 'fairorder');
+    handled.length = 0;
+    const incidentId = randomUUID();
+    const published: string[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const event = taskAssignedEvent({ taskId: randomUUID() }, { incidentId });
+      published.push(event.payload.taskId);
+      await publisher.publishEvent(event);
+    }
+    await waitFor(() => handled.filter((h) => h.incidentId === incidentId).length === 15, { timeoutMs: 20_000 });
+    expect(handled.filter((h) => h.incidentId === incidentId).map((h) => h.taskId)).toEqual(published);
+  }, 60_000);
+
+  it('without it, keeps the stream’s order: the second incident waits behind the burst', async () => {
+    // The client's own read-ahead (64) would outwait a 1 s ack wait here; that is not what this test is about.
+    app = await start(false, 'fifo', 30_000);
+    const { small, order } = await burstThenOne();
+    expect(order).toHaveLength(41);
+    expect(order.indexOf(small)).toBe(40);
+  }, 60_000);
+});

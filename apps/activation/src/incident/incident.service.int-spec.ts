@@ -8,6 +8,8 @@ import { InboxEntity, OutboxEntity, type OutboxRelayService } from '#lib/messagi
 import { TEST_CATALOG, TEST_SETTINGS } from '../../../../test/support/activation-catalog.js';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { rpcRefusal } from '../../../../test/support/rpc.js';
+import { loadCatalog } from '../catalog/catalog.loader.js';
+import { tasksFor } from '../catalog/catalog.types.js';
 import { DemoPlanSeeder } from '../plan/demo-plan.seeder.js';
 import { PlanVersionEntity } from '../plan/plan-version.entity.js';
 import { ACTIVATION_MIGRATIONS } from '../database/migrations.js';
@@ -38,6 +40,7 @@ describe(IncidentService.name, () => {
     ...overrides,
   });
 
+  let relay: OutboxRelayService;
   const outbox = async (incidentId: string): Promise<EventEnvelope[]> =>
     (await dataSource.getRepository(OutboxEntity).find({ order: { seq: 'ASC' } }))
       .map((row) => row.envelope)
@@ -50,7 +53,7 @@ describe(IncidentService.name, () => {
       ACTIVATION_MIGRATIONS,
     );
     await new DemoPlanSeeder(dataSource).seedIfEmpty();
-    const relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
+    relay = { nudge: () => (nudges += 1) } as unknown as OutboxRelayService;
     plans = new PlanService(dataSource, TEST_CATALOG);
     incidents = new IncidentService(dataSource, relay, TEST_CATALOG, TEST_SETTINGS, plans);
   });
@@ -88,6 +91,28 @@ describe(IncidentService.name, () => {
     expect(assigned.every((e) => e.causationId === activated!.id && e.correlationId === activated!.correlationId)).toBe(
       true,
     );
+  });
+
+  it('announces the most urgent tasks first: earliest deadline, then critical before high before normal', async () => {
+    // The real protocol: its fire tasks are listed in the protocol's order, not by urgency.
+    const catalog = loadCatalog();
+    const real = new IncidentService(dataSource, relay, catalog, TEST_SETTINGS, new PlanService(dataSource, catalog));
+    const { incident } = await real.trigger({ ...command(), calamityType: 'fire-explosion-evacuation' });
+    const assigned = (await outbox(incident.id)).filter(
+      (e): e is EventEnvelope<typeof EventSubject.TaskAssigned> => e.type === EventSubject.TaskAssigned,
+    );
+    const rank = { critical: 0, high: 1, normal: 2 };
+    const keys = assigned.map((e) => [Date.parse(e.payload.dueAt), rank[e.payload.priority]] as const);
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(keys).toEqual(sorted);
+    // The catalog's own order is not already the most urgent first, or this would prove nothing.
+    const byTemplate = new Map(incident.tasks.map((t) => [t.templateId, t]));
+    const catalogOrder = tasksFor(catalog, 'fire-explosion-evacuation')
+      .map((template) => byTemplate.get(template.id)!)
+      .filter((t) => assigned.some((e) => e.payload.taskId === t.id))
+      .map((t) => [Date.parse(t.dueAt), rank[t.priority]] as const);
+    expect(catalogOrder).toHaveLength(keys.length);
+    expect(catalogOrder).not.toEqual(sorted);
   });
 
   it('returns the first incident for a repeated idempotency key, adding no tasks and no events', async () => {

@@ -26,6 +26,8 @@ import { toIncidentView } from './incident.mapper.js';
 import { TaskEntity } from './task.entity.js';
 import type { TriggerIncidentCommand } from './trigger-incident.command.js';
 
+const PRIORITY_RANK: Record<TaskEntity['priority'], number> = { critical: 0, high: 1, normal: 2 };
+
 @Injectable()
 export class IncidentService {
   private readonly log = new Logger(IncidentService.name);
@@ -252,11 +254,20 @@ export class IncidentService {
         catalogVersion: incident.catalogVersion,
       },
     );
+    // Most urgent first (the earliest deadline, then the higher priority, then the protocol's order): the
+    // notifier takes an incident's assignments in this order, so the ten-minute tasks reach people first.
     const assigned: EventEnvelope[] = tasks
       .filter(
         (task): task is TaskEntity & { assigneeId: string } => task.assigneeId !== null && task.announcedAt !== null,
       )
-      .map((task) => taskAssigned(task, { ...meta, causationId: activated.id }));
+      .map((task, order) => ({ task, order }))
+      .sort(
+        (a, b) =>
+          a.task.dueAt.getTime() - b.task.dueAt.getTime() ||
+          PRIORITY_RANK[a.task.priority] - PRIORITY_RANK[b.task.priority] ||
+          a.order - b.order,
+      )
+      .map(({ task }) => taskAssigned(task, { ...meta, causationId: activated.id }));
     await addToOutbox(manager, [activated, ...assigned]);
     return toIncidentView(incident, tasks);
   }

@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './persistence.js';
 export * from './preflight.js';
 export * from './rpc-error.js';
+export * from './bulk-insert.js';

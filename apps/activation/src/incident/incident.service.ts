@@ -12,7 +12,7 @@ import {
   type TriggerIncidentResponse,
 } from '#lib/contracts';
 import { addToOutbox, OutboxRelayService } from '#lib/messaging';
-import { isUniqueViolation, notFound, rpcError, validationFailed } from '#lib/platform';
+import { insertRows, isUniqueViolation, notFound, rpcError, validationFailed } from '#lib/platform';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from '../activation.settings.js';
 import { tasksFor, type Catalog, type CalamityTypeDefinition } from '../catalog/catalog.types.js';
 import { dueAt } from '../protocol/iso-duration.js';
@@ -228,7 +228,7 @@ export class IncidentService {
         updatedAt: now,
       });
     });
-    await manager.insert(TaskEntity, tasks);
+    await insertRows(manager, TaskEntity, tasks);
     const withoutAssignee = [...new Set(tasks.filter((t) => t.assigneeId === null).map((t) => t.role))];
     if (withoutAssignee.length > 0) {
       this.log.warn(`incident ${incident.id}: no one available in the plan for ${withoutAssignee.join(', ')}`);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
 import type { AppRole } from '#lib/demo';
+import { SessionEntity } from '../auth/session.entities.js';
 import { AccountAuditEntity, AccountEntity, MembershipEntity, SchoolEntity } from './account.entities.js';
 
 export interface Membership {
@@ -114,6 +115,47 @@ export class AccountService {
   }
 
   /** The person with every school they have a role at; null if the account is gone or disabled. */
+  /**
+   * The caller of an API request, in one statement: the person's account (not disabled) with their schools, when
+   * the access token's session is still active (not revoked by a logout or a lost phone, not expired) and is
+   * theirs. Null otherwise. Every request pays for this, so it is one round trip instead of four.
+   */
+  async callerOfSession(personId: string, sessionId: string): Promise<Caller | null> {
+    const t = (entity: typeof AccountEntity | typeof MembershipEntity | typeof SchoolEntity | typeof SessionEntity) => {
+      const { schema, tableName } = this.dataSource.getMetadata(entity);
+      return schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
+    };
+    const rows = await this.dataSource.query<
+      {
+        name: string;
+        schoolId: string | null;
+        role: AppRole | null;
+        schoolName: string | null;
+        boardId: string | null;
+      }[]
+    >(
+      `SELECT a."name", s."id" AS "schoolId", m."role", s."name" AS "schoolName", s."board_id" AS "boardId"
+       FROM ${t(AccountEntity)} a
+       JOIN ${t(SessionEntity)} x ON x."id" = $2 AND x."person_id" = a."person_id"
+         AND x."revoked_at" IS NULL AND x."expires_at" > now()
+       LEFT JOIN ${t(MembershipEntity)} m ON m."person_id" = a."person_id"
+       LEFT JOIN ${t(SchoolEntity)} s ON s."id" = m."school_id"
+       WHERE a."person_id" = $1 AND a."disabled_at" IS NULL`,
+      [personId, sessionId],
+    );
+    if (rows.length === 0) {
+      return null;
+    }
+    return {
+      personId,
+      name: rows[0]!.name,
+      memberships: rows
+        .filter((r) => r.schoolId !== null)
+        .map((r) => ({ schoolId: r.schoolId!, schoolName: r.schoolName!, boardId: r.boardId!, role: r.role! }))
+        .sort((a, b) => a.schoolName.localeCompare(b.schoolName)),
+    };
+  }
+
   async caller(personId: string): Promise<Caller | null> {
     const account = await this.dataSource.getRepository(AccountEntity).findOneBy({ personId });
     if (!account || account.disabledAt) {

@@ -7,7 +7,7 @@ import { migrate, runMain, runService } from '#lib/platform';
 import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { loadNotifierEnv } from './notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
-import { queueBoardModules } from './queue-board.js';
+import { QUEUE_BOARD_PATH, queueBoard } from './queue-board.js';
 import { REDIS } from './redis.provider.js';
 import { checkRedisDurability } from './redis-durability.js';
 
@@ -15,7 +15,7 @@ runMain('notifier', async () => {
   const config = loadNotifierEnv();
   await runService({
     app: 'notifier',
-    module: NotifierModule.forRoot(config, await queueBoardModules()),
+    module: NotifierModule.forRoot(config),
     httpPort: config.NOTIFIER_HTTP_PORT,
     logLevel: config.LOG_LEVEL,
     natsUrl: config.NATS_URL,
@@ -27,6 +27,7 @@ runMain('notifier', async () => {
     rpcQueue: RpcQueue.Notifier,
     eventStrategy: (app) => app.get(JetStreamServer),
     beforeListen: async (app) => {
+      app.use(QUEUE_BOARD_PATH, queueBoard(app));
       await checkRedisDurability(app.get<Redis>(REDIS), config.NODE_ENV === 'production');
       await migrate(app.get<DataSource>(getDataSourceToken()), NOTIFIER_SCHEMA);
       if (config.SEED_DEMO) {

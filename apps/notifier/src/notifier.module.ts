@@ -50,8 +50,7 @@ export const NOTIFIER_SCHEMA = 'notifier';
 
 @Module({})
 export class NotifierModule {
-  /** `extraImports`: modules only the running app adds (the queue board, see queue-board.ts). */
-  static forRoot(config: NotifierEnv, extraImports: DynamicModule[] = []): DynamicModule {
+  static forRoot(config: NotifierEnv): DynamicModule {
     const servers = urlList(config.NATS_URL);
     const redis = createRedis(config.REDIS_URL);
     const twilio = twilioSettings(config);
@@ -98,7 +97,6 @@ export class NotifierModule {
         TerminusModule,
         ObservabilityModule,
         OutboxRelayModule.forRoot({ servers, app: 'notifier' }),
-        ...extraImports,
       ],
       controllers: [
         TaskEventsConsumer,

@@ -12,13 +12,13 @@ import {
   type PendingEvent,
 } from './outbox-relay.js';
 
-const incidentEvent = (n: number): EventEnvelope =>
+const incidentEvent = (n: number, incidentId = '0190a5b2-0000-7000-8000-000000000003'): EventEnvelope =>
   buildEvent(
     EventSubject.IncidentActivated,
     {
       boardId: '0190a5b2-0000-7000-8000-000000000001',
       schoolId: '0190a5b2-0000-7000-8000-000000000002',
-      incidentId: '0190a5b2-0000-7000-8000-000000000003',
+      incidentId,
       actor: 'system',
       correlationId: `req-${n}`,
       causationId: null,
@@ -139,6 +139,28 @@ describe('relayBatch', () => {
     expect(stream.attempts.map((a) => a.msgId)).toEqual([ids[0], ids[1]]);
     expect(store.pending()).toEqual(ids.slice(1));
     expect(store.rows[1]).toMatchObject({ attempts: 1, lastError: 'TIMEOUT' });
+  });
+
+  it('publishes different incidents side by side, each in its own order; a failure holds up only its incident', async () => {
+    const store = new InMemoryOutboxStore();
+    const stream = new FakeStream();
+    const a = store.add(...[1, 2, 3].map((n) => incidentEvent(n, '0190a5b2-0000-7000-8000-00000000000a')));
+    const b = store.add(...[4, 5, 6].map((n) => incidentEvent(n, '0190a5b2-0000-7000-8000-00000000000b')));
+    const c = store.add(...[7, 8].map((n) => incidentEvent(n, '0190a5b2-0000-7000-8000-00000000000c')));
+    stream.poisoned.add(b[1]!);
+
+    const result = await relayBatch(store, stream, 10);
+
+    const order = stream.attempts.map((x) => x.msgId);
+    // Side by side: the second and third incidents did not wait for the first to finish.
+    expect(order.indexOf(b[0]!)).toBeLessThan(order.indexOf(a[2]!));
+    expect(order.indexOf(c[0]!)).toBeLessThan(order.indexOf(a[2]!));
+    // Each incident in its own order; the failed one stops at its failure and nothing of it after is tried.
+    expect(order.filter((id) => a.includes(id))).toEqual(a);
+    expect(order.filter((id) => b.includes(id))).toEqual(b.slice(0, 2));
+    expect(order.filter((id) => c.includes(id))).toEqual(c);
+    expect(result.failed).toEqual({ id: b[1], error: 'TIMEOUT' });
+    expect(store.pending()).toEqual(b.slice(1));
   });
 
   it('calls the fault point after the batch is in the stream and before the rows are marked', async () => {

@@ -16,6 +16,7 @@ class RowEntity {
   @Column({ name: 'due_at', type: 'timestamptz' }) dueAt!: Date;
   @Column({ name: 'done_at', type: 'timestamptz', nullable: true }) doneAt!: Date | null;
   @Column('jsonb') data!: unknown;
+  @Column({ type: 'text', array: true }) tags!: string[];
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
 }
 
@@ -23,7 +24,7 @@ class CreateRow1700000000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "${schema}"."row" (
       "id" uuid PRIMARY KEY, "seq" bigserial, "text" text NOT NULL, "phase" smallint NOT NULL, "flag" boolean NOT NULL,
-      "due_at" timestamptz NOT NULL, "done_at" timestamptz, "data" jsonb NOT NULL,
+      "due_at" timestamptz NOT NULL, "done_at" timestamptz, "data" jsonb NOT NULL, "tags" text[] NOT NULL,
       "created_at" timestamptz NOT NULL DEFAULT now())`);
   }
   async down(): Promise<void> {}
@@ -56,6 +57,7 @@ describe('insertRows', () => {
       dueAt: new Date(due.getTime() + i),
       doneAt: i % 3 === 0 ? null : due,
       data: { i, nested: { list: [1, 'two', null], text: texts[i % texts.length] } },
+      tags: i % 4 === 0 ? [] : ['push', 'sms', texts[i % texts.length]!],
     }));
     const before = Date.now();
     await insertRows(dataSource.manager, RowEntity, rows);
@@ -77,7 +79,7 @@ describe('insertRows', () => {
     const before = await count();
     await insertRows(dataSource.manager, RowEntity, []);
     const id = randomUUID();
-    const row = { id, text: 'x', phase: 1, flag: true, dueAt: new Date(), doneAt: null, data: {} };
+    const row = { id, text: 'x', phase: 1, flag: true, dueAt: new Date(), doneAt: null, data: {}, tags: ['push'] };
     await expect(insertRows(dataSource.manager, RowEntity, [row, { ...row }])).rejects.toThrow(/duplicate key/);
     expect(await count()).toBe(before);
   });

@@ -29,7 +29,9 @@ export async function insertRows<T extends ObjectLiteral>(
     return record;
   });
   const names = columns.map((c) => driver.escape(c.databaseName));
-  const types = columns.map((c) => `${driver.escape(c.databaseName)} ${driver.normalizeType(c)}`);
+  const types = columns.map(
+    (c) => `${driver.escape(c.databaseName)} ${driver.normalizeType(c)}${c.isArray ? '[]' : ''}`,
+  );
   const table = metadata.schema
     ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}`
     : driver.escape(metadata.tableName);

@@ -106,26 +106,22 @@ export class AnnouncementService {
         (await manager.findBy(ContactEntity, { personId: In(recipients) })).map((c) => [c.personId, c]),
       );
       const devices = await this.escalation.withDevices(manager, recipients);
-      const effects = noEffects();
       const priority = queuePriority('announcement', 'normal', command.audience);
-      for (const personId of recipients) {
-        const started = await this.escalation.startChain(
-          manager,
-          {
-            causeEventId: randomUUID(),
-            cause,
-            taskId: null,
-            announcementId: announcement.id,
-            personId,
-            priority: 'normal',
-            ackRequired: false,
-            queuePriority: priority,
-          },
-          contacts.get(personId) ?? null,
-          devices.has(personId),
-        );
-        effects.notifications.push(...started.notifications);
-      }
+      const effects = await this.escalation.startFanOut(
+        manager,
+        recipients.map((personId) => ({
+          causeEventId: randomUUID(),
+          cause,
+          taskId: null,
+          announcementId: announcement.id,
+          personId,
+          priority: 'normal',
+          ackRequired: false,
+          queuePriority: priority,
+        })),
+        contacts,
+        devices,
+      );
       return { announcement, created: true, effects };
     });
     await this.notifications.dispatch(outcome.effects);

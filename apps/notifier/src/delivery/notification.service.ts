@@ -13,6 +13,7 @@ import {
   type NotificationRef,
 } from '#lib/contracts';
 import { addToOutbox, OutboxEntity, OutboxRelayService } from '#lib/messaging';
+import { insertRows } from '#lib/platform';
 import {
   ESCALATION_JOB_OPTIONS,
   ESCALATION_QUEUE,
@@ -104,24 +105,28 @@ export class NotificationService {
         channel: spec.channel,
       })
       .getRawOne<{ max: number }>();
-    const attempt = Number(row?.max ?? 0) + 1;
-    const now = new Date();
-    const entity = manager.create(NotificationEntity, {
+    const entity = this.intent(spec, Number(row?.max ?? 0) + 1, new Date());
+    await insertRows(manager, NotificationEntity, [entity]);
+    return entity;
+  }
+
+  /** A queued notification for `spec`, its `attempt`-th (not stored). */
+  intent(spec: IntentSpec, attempt: number, now: Date): NotificationEntity {
+    const subjectId = spec.taskId ?? spec.announcementId ?? spec.aftercareItemId!;
+    return this.dataSource.manager.create(NotificationEntity, {
       id: randomUUID(),
       ...spec,
       attempt,
       status: 'queued',
       reason: null,
       provider: null,
-      jobId: notificationJobId(subject.id, spec.personId, spec.channel, attempt),
+      jobId: notificationJobId(subjectId, spec.personId, spec.channel, attempt),
       createdAt: now,
       updatedAt: now,
       sentAt: null,
       deliveredAt: null,
       acknowledgedAt: null,
     });
-    await manager.insert(NotificationEntity, entity);
-    return entity;
   }
 
   /**
@@ -205,7 +210,8 @@ export class NotificationService {
     return moved;
   }
 
-  private eventOf(n: NotificationEntity, status: NotificationStatus, info: TransitionInfo): EventEnvelope {
+  /** The event of `n` reaching `status`. */
+  eventOf(n: NotificationEntity, status: NotificationStatus, info: TransitionInfo): EventEnvelope {
     const meta = metaCausedBy({ ...n.cause, payload: {} } as EventEnvelope);
     const ref: NotificationRef = {
       notificationId: n.id,

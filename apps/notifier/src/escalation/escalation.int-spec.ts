@@ -304,6 +304,54 @@ describe('escalation', () => {
     });
   });
 
+  it('starts an announcement’s chains at once: a push to who has a device, the SMS at once to who has none', async () => {
+    const [withApp, withoutApp, noPhone] = await Promise.all([
+      person({ device: true }),
+      person(),
+      person({ phone: false }),
+    ]);
+    const announcementId = randomUUID();
+    const created = await h.get(AnnouncementService).create({
+      announcementId,
+      incidentId: randomUUID(),
+      schoolId: TEST_META.schoolId,
+      boardId: TEST_META.boardId,
+      drill: false,
+      authorId: randomUUID(),
+      audience: 'all-staff',
+      text: 'Personeelsvergadering om 08:00',
+      recipientIds: [withApp.personId, withoutApp.personId, noPhone.personId, withApp.personId],
+      correlationId: randomUUID(),
+    });
+    expect(created.recipients).toBe(3);
+    const rows = await h.dataSource
+      .getRepository(NotificationEntity)
+      .find({ where: { announcementId }, order: { createdAt: 'ASC' } });
+    const of = (p: { personId: string }) =>
+      rows.filter((n) => n.personId === p.personId).map((n) => [n.channel, n.attempt, n.status, n.reason]);
+    // Recorded with the announcement, before any job ran.
+    expect(of(withApp)).toEqual([['push', 1, 'queued', null]]);
+    expect(of(withoutApp)).toEqual([
+      ['push', 1, 'unreachable', 'no_push_subscription'],
+      ['sms', 1, 'queued', null],
+    ]);
+    const chains = await h.dataSource.getRepository(EscalationEntity).findBy({ announcementId });
+    expect(
+      chains.map((c) => [c.personId === withoutApp.personId ? 'without' : 'other', c.step, c.state]).sort(),
+    ).toEqual([
+      ['other', 0, 'running'],
+      ['other', 1, 'running'],
+      ['without', 1, 'running'],
+    ]);
+    const pushEvents = await h.outboxTypes((p) => p.announcementId === announcementId && p.channel === 'push');
+    expect(pushEvents.filter((t) => t === EventSubject.NotificationFailed)).toHaveLength(2);
+    await h.push.waitFor((m) => m.subscriptionId === withApp.device!.id, 10_000);
+    await waitFor(() => smsTo(withoutApp.phone).length === 1, { timeoutMs: 10_000, message: 'the SMS' });
+    expect(h.twilio.messages.find((m) => m.to === withoutApp.phone)!.body).toContain(
+      `/app/announcements/${announcementId}`,
+    );
+  });
+
   it('sends crisis-team task SMS before all-staff SMS under the limiter', async () => {
     const queue = h.queue(SMS_QUEUE);
     await queue.pause();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope } from '#lib/contracts';
 import { addToOutbox, claimInbox } from '#lib/messaging';
+import { insertRows } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
 import { NotificationEntity, PushAttemptEntity } from '../delivery/notification.entity.js';
@@ -173,27 +174,8 @@ export class EscalationService {
     }
     const person =
       contact === undefined ? await manager.findOneBy(ContactEntity, { personId: spec.personId }) : contact;
-    const now = new Date();
-    const chain = manager.create(EscalationEntity, {
-      id: randomUUID(),
-      incidentId: spec.cause.incidentId,
-      taskId: spec.taskId,
-      announcementId: spec.announcementId,
-      aftercareItemId: spec.aftercareItemId ?? null,
-      personId: spec.personId,
-      causeEventId: spec.causeEventId,
-      priority: spec.priority,
-      ackRequired: spec.ackRequired,
-      channels: channelPlan(person?.channelOrder),
-      step: 0,
-      state: 'running',
-      deadline: deadlineFrom(now, spec.priority, this.waits, spec.ackRequired),
-      cause: spec.cause,
-      createdAt: now,
-      updatedAt: now,
-      endedReason: null,
-    });
-    await manager.insert(EscalationEntity, chain);
+    const chain = this.newChain(spec, person, new Date());
+    await insertRows(manager, EscalationEntity, [chain]);
     await this.beginStep(manager, chain, spec.queuePriority, effects);
     if (chain.channels[0] === 'push' && !(hasDevice ?? (await this.hasDevice(manager, spec.personId)))) {
       // Nobody to push to: the push is settled now as its job would settle it (unreachable, with its event) and
@@ -204,6 +186,95 @@ export class EscalationService {
       return this.apply(manager, chain, decide(chain, { kind: 'channel-failed', step: 0 }));
     }
     return effects;
+  }
+
+  /**
+   * {@link startChain} for every recipient of a new announcement, in three statements whatever their number:
+   * the chains, their first notifications, and the events of the pushes that cannot go out. The announcement is
+   * new, so every notification is its first attempt and no stop can precede it; a recipient without a device is
+   * settled unreachable and moves to the next channel at once, as in startChain. Before, an all-staff
+   * announcement to 150 people was 450–750 statements in one transaction, and under a regional burst its
+   * request outlasted the gateway's timeout.
+   */
+  async startFanOut(
+    manager: EntityManager,
+    specs: ChainSpec[],
+    contacts: Map<string, ContactEntity>,
+    devices: Set<string>,
+  ): Promise<Effects> {
+    const effects = noEffects();
+    const now = new Date();
+    const chains: EscalationEntity[] = [];
+    const notifications: NotificationEntity[] = [];
+    const events: EventEnvelope[] = [];
+    const intent = (chain: EscalationEntity, priority: number) =>
+      this.notifications.intent(
+        {
+          incidentId: chain.incidentId,
+          taskId: chain.taskId,
+          announcementId: chain.announcementId,
+          aftercareItemId: chain.aftercareItemId,
+          chainId: chain.id,
+          personId: chain.personId,
+          channel: chain.channels[chain.step]!,
+          priority,
+          cause: chain.cause,
+        },
+        1,
+        now,
+      );
+    for (const spec of specs) {
+      const chain = this.newChain(spec, contacts.get(spec.personId) ?? null, now);
+      chains.push(chain);
+      if (chain.channels[0] === 'push' && !devices.has(spec.personId)) {
+        const push = intent(chain, spec.queuePriority);
+        push.status = 'unreachable';
+        push.reason = 'no_push_subscription';
+        notifications.push(push);
+        events.push(this.notifications.eventOf(push, 'unreachable', { reason: push.reason }));
+        const decision = decide(chain, { kind: 'channel-failed', step: 0 });
+        if (decision.kind !== 'next-channel') {
+          chain.state = 'exhausted';
+          chain.deadline = null;
+          chain.endedReason = 'no_acknowledgement';
+          continue;
+        }
+        chain.step = decision.step;
+        chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
+      }
+      const first = intent(chain, spec.queuePriority);
+      notifications.push(first);
+      effects.notifications.push(first);
+      if (chain.deadline) {
+        effects.timers.push({ chainId: chain.id, step: chain.step, deadline: chain.deadline });
+      }
+    }
+    await insertRows(manager, EscalationEntity, chains);
+    await insertRows(manager, NotificationEntity, notifications);
+    await addToOutbox(manager, events);
+    return effects;
+  }
+
+  private newChain(spec: ChainSpec, contact: ContactEntity | null, now: Date): EscalationEntity {
+    return this.dataSource.manager.create(EscalationEntity, {
+      id: randomUUID(),
+      incidentId: spec.cause.incidentId,
+      taskId: spec.taskId,
+      announcementId: spec.announcementId,
+      aftercareItemId: spec.aftercareItemId ?? null,
+      personId: spec.personId,
+      causeEventId: spec.causeEventId,
+      priority: spec.priority,
+      ackRequired: spec.ackRequired,
+      channels: channelPlan(contact?.channelOrder),
+      step: 0,
+      state: 'running',
+      deadline: deadlineFrom(now, spec.priority, this.waits, spec.ackRequired),
+      cause: spec.cause,
+      createdAt: now,
+      updatedAt: now,
+      endedReason: null,
+    });
   }
 
   /** Whether the person has a device to push to (the push job reads them again when it sends). */
@@ -453,7 +524,11 @@ export class EscalationService {
         chain.step = decision.step;
         chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
         chain.updatedAt = now;
-        await manager.save(chain);
+        await manager.update(
+          EscalationEntity,
+          { id: chain.id },
+          { step: chain.step, deadline: chain.deadline, updatedAt: now },
+        );
         const [previous] = await manager.find(NotificationEntity, {
           where: { chainId: chain.id },
           order: { createdAt: 'DESC' },
@@ -498,7 +573,11 @@ export class EscalationService {
     chain.deadline = null;
     chain.endedReason = reason;
     chain.updatedAt = new Date();
-    await manager.save(chain);
+    await manager.update(
+      EscalationEntity,
+      { id: chain.id },
+      { state, deadline: null, endedReason: reason, updatedAt: chain.updatedAt },
+    );
   }
 
   private async applyStop(manager: EntityManager, scope: StopScope): Promise<void> {
@@ -566,8 +645,11 @@ async function lockScope(manager: EntityManager, incidentId: string, taskId: str
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [incident]);
     return;
   }
-  await manager.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7))', [incident]);
-  await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:task:${taskId}`]);
+  // One round trip; the select list is evaluated in order, so the incident's lock is always taken first.
+  await manager.query(
+    'SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7)), pg_advisory_xact_lock(hashtextextended($2, 7))',
+    [incident, `notifier:task:${taskId}`],
+  );
 }
 
 /** Which chains an event ends, or undefined when it ends none. */

@@ -90,6 +90,21 @@ describe('escalation', () => {
     occurredAt: at.toISOString(),
   });
 
+  /** An all-staff announcement to `recipientIds`, as the gateway asks for it. */
+  const announce = (recipientIds: string[], text: string, announcementId = randomUUID()) =>
+    h.get(AnnouncementService).create({
+      announcementId,
+      incidentId: randomUUID(),
+      schoolId: TEST_META.schoolId,
+      boardId: TEST_META.boardId,
+      drill: false,
+      authorId: randomUUID(),
+      audience: 'all-staff',
+      text,
+      recipientIds,
+      correlationId: randomUUID(),
+    });
+
   const typesFor = (taskId: string) => h.outboxTypes((p) => p.taskId === taskId);
   const smsTo = (phone: string | null) => h.twilio.messages.filter((m) => m.to === phone);
   const notificationsOf = (taskId: string) =>
@@ -311,18 +326,11 @@ describe('escalation', () => {
       person({ phone: false }),
     ]);
     const announcementId = randomUUID();
-    const created = await h.get(AnnouncementService).create({
+    const created = await announce(
+      [withApp.personId, withoutApp.personId, noPhone.personId, withApp.personId],
+      'Personeelsvergadering om 08:00',
       announcementId,
-      incidentId: randomUUID(),
-      schoolId: TEST_META.schoolId,
-      boardId: TEST_META.boardId,
-      drill: false,
-      authorId: randomUUID(),
-      audience: 'all-staff',
-      text: 'Personeelsvergadering om 08:00',
-      recipientIds: [withApp.personId, withoutApp.personId, noPhone.personId, withApp.personId],
-      correlationId: randomUUID(),
-    });
+    );
     expect(created.recipients).toBe(3);
     const rows = await h.dataSource
       .getRepository(NotificationEntity)
@@ -357,18 +365,10 @@ describe('escalation', () => {
     await queue.pause();
     try {
       const staff = await Promise.all([1, 2, 3, 4, 5, 6].map(() => person()));
-      await h.get(AnnouncementService).create({
-        announcementId: randomUUID(),
-        incidentId: randomUUID(),
-        schoolId: TEST_META.schoolId,
-        boardId: TEST_META.boardId,
-        drill: false,
-        authorId: randomUUID(),
-        audience: 'all-staff',
-        text: 'Personeelsvergadering om 08:00 over het overlijden van Sanne',
-        recipientIds: staff.map((s) => s.personId),
-        correlationId: randomUUID(),
-      });
+      await announce(
+        staff.map((s) => s.personId),
+        'Personeelsvergadering om 08:00 over het overlijden van Sanne',
+      );
       await waitFor(async () => ((await queue.getJobCounts('prioritized')).prioritized ?? 0) >= 6, {
         timeoutMs: 10_000,
       });

@@ -12,6 +12,7 @@ import {
   noEffects,
   NotificationService,
   type Effects,
+  type IntentSpec,
   type PushAttemptRow,
   type TransitionInfo,
 } from '../delivery/notification.service.js';
@@ -208,21 +209,7 @@ export class EscalationService {
     const notifications: NotificationEntity[] = [];
     const events: EventEnvelope[] = [];
     const intent = (chain: EscalationEntity, priority: number) =>
-      this.notifications.intent(
-        {
-          incidentId: chain.incidentId,
-          taskId: chain.taskId,
-          announcementId: chain.announcementId,
-          aftercareItemId: chain.aftercareItemId,
-          chainId: chain.id,
-          personId: chain.personId,
-          channel: chain.channels[chain.step]!,
-          priority,
-          cause: chain.cause,
-        },
-        1,
-        now,
-      );
+      this.notifications.intent(stepIntent(chain, priority), 1, now);
     for (const spec of specs) {
       const chain = this.newChain(spec, contacts.get(spec.personId) ?? null, now);
       chains.push(chain);
@@ -490,20 +477,7 @@ export class EscalationService {
     priority: number,
     effects: Effects,
   ): Promise<void> {
-    const channel = chain.channels[chain.step]!;
-    effects.notifications.push(
-      await this.notifications.insertIntent(manager, {
-        incidentId: chain.incidentId,
-        taskId: chain.taskId,
-        announcementId: chain.announcementId,
-        aftercareItemId: chain.aftercareItemId,
-        chainId: chain.id,
-        personId: chain.personId,
-        channel,
-        priority,
-        cause: chain.cause,
-      }),
-    );
+    effects.notifications.push(await this.notifications.insertIntent(manager, stepIntent(chain, priority)));
     if (chain.deadline) {
       effects.timers.push({ chainId: chain.id, step: chain.step, deadline: chain.deadline });
     }
@@ -650,6 +624,21 @@ async function lockScope(manager: EntityManager, incidentId: string, taskId: str
     'SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7)), pg_advisory_xact_lock(hashtextextended($2, 7))',
     [incident, `notifier:task:${taskId}`],
   );
+}
+
+/** The notification of a chain's current step. */
+function stepIntent(chain: EscalationEntity, priority: number): IntentSpec {
+  return {
+    incidentId: chain.incidentId,
+    taskId: chain.taskId,
+    announcementId: chain.announcementId,
+    aftercareItemId: chain.aftercareItemId,
+    chainId: chain.id,
+    personId: chain.personId,
+    channel: chain.channels[chain.step]!,
+    priority,
+    cause: chain.cause,
+  };
 }
 
 /** Which chains an event ends, or undefined when it ends none. */

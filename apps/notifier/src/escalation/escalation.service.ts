@@ -619,7 +619,8 @@ async function lockScope(manager: EntityManager, incidentId: string, taskId: str
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [incident]);
     return;
   }
-  // One round trip; the select list is evaluated in order, so the incident's lock is always taken first.
+  // One round trip. The order of the two cannot deadlock: only a close takes the incident's lock exclusively,
+  // and it takes no task's lock.
   await manager.query(
     'SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7)), pg_advisory_xact_lock(hashtextextended($2, 7))',
     [incident, `notifier:task:${taskId}`],

@@ -4,7 +4,6 @@ import type { Request, Response } from 'express';
 import { request as httpRequest } from 'node:http';
 import { AccountService, type Caller } from '../account/account.service.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
-import { SessionService } from '../auth/session.service.js';
 import { TokenService } from '../auth/token.service.js';
 import { ApiError, forbidden } from '../common/api-error.js';
 
@@ -38,7 +37,6 @@ export class AdminQueuesController {
   constructor(
     private readonly tokens: TokenService,
     private readonly accounts: AccountService,
-    private readonly sessions: SessionService,
     @Inject(NOTIFIER_ADMIN_URL) private readonly notifierUrl: string,
   ) {}
 
@@ -68,8 +66,7 @@ export class AdminQueuesController {
     const token = bearer[0] === 'Bearer' ? bearer[1] : cookieToken(req);
     const claims = token ? this.tokens.verify(token) : null;
     // The cookie is an access token: logout and a lost phone's revoke end it with its session, as for the API.
-    const active = claims ? await this.sessions.isActive(claims.sid) : false;
-    const caller = claims && active ? await this.accounts.caller(claims.sub) : null;
+    const caller = claims ? await this.accounts.callerOfSession(claims.sub, claims.sid) : null;
     if (!caller) {
       throw new ApiError({
         statusCode: 401,

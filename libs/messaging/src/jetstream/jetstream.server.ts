@@ -27,8 +27,10 @@ import { INCIDENT_HEADER } from './jetstream.client.js';
 import { processMessage, type ConsumedMessage } from './message-processor.js';
 import { ensureStream } from './streams.js';
 
-/** Delivered messages that may wait for their turn with `fairByIncident` (below the consumers' max_ack_pending). */
-const FAIR_BUFFER = 900;
+/** Messages a durable consumer may have delivered and not yet acknowledged (the server stops delivering). */
+const MAX_ACK_PENDING = 1000;
+/** Delivered messages that may wait for their turn with `fairByIncident`; the rest of the window is in flight. */
+const FAIR_BUFFER = MAX_ACK_PENDING - 100;
 
 /** What an `@EventPattern` handler receives besides the event: where it came from. */
 export class JetStreamContext {
@@ -152,7 +154,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         // Unlimited on the server: our processor dead-letters after `maxDeliver` attempts, and a consumer
         // that crashed on the last attempt must still get the message again rather than lose it.
         max_deliver: -1,
-        max_ack_pending: 1000,
+        max_ack_pending: MAX_ACK_PENDING,
       };
       try {
         await jsm.consumers.info(options.stream.name, name);

@@ -140,9 +140,14 @@ export class NotificationService {
     info: TransitionInfo = {},
   ): Promise<NotificationEntity | null> {
     const set = changesFor(next, info);
-    const result = await manager
-      .createQueryBuilder()
-      .update(NotificationEntity)
+    const update = manager.createQueryBuilder().update(NotificationEntity);
+    if (next === 'delivered') {
+      // A delivery report proves the provider took the message. When it overtook the sender's own record of
+      // that (a fast callback), the time it was sent is at the latest now.
+      set.sentAt = () => 'COALESCE("sent_at", :deliveredAt)';
+      update.setParameter('deliveredAt', set.deliveredAt);
+    }
+    const result = await update
       .set(set)
       .where('id = :id AND status IN (:...from)', { id: notificationId, from: statusesBefore(next) })
       .execute();

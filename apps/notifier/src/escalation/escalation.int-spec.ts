@@ -296,6 +296,32 @@ describe('escalation', () => {
       expect((await typesFor(taskId)).filter((t) => t === EventSubject.NotificationDelivered)).toHaveLength(1);
     });
 
+    it('names the provider and the time sent when the callbacks overtake the sender’s own record of the SMS', async () => {
+      const { taskId, sid } = await sentSms();
+      const before = (await notificationsOf(taskId))[1]!;
+      // As it is between the provider's answer and the sender's record of it: queued, no provider, no time sent.
+      await h.dataSource
+        .getRepository(NotificationEntity)
+        .update({ id: before.id }, { status: 'queued', provider: null, sentAt: null });
+      expect((await callback(statusParams(sid, 'delivered'))).status).toBe(204);
+      expect(await h.get(EscalationService).recordOutcome(before.id, 'sent', { provider: 'twilio' })).toBe(false);
+      const sms = (await notificationsOf(taskId))[1]!;
+      expect([sms.status, sms.provider]).toEqual(['delivered', 'twilio']);
+      expect(sms.sentAt).toEqual(sms.deliveredAt);
+
+      const second = await sentSms();
+      const queued = (await notificationsOf(second.taskId))[1]!;
+      await h.dataSource
+        .getRepository(NotificationEntity)
+        .update({ id: queued.id }, { status: 'queued', provider: null, sentAt: null });
+      await callback(statusParams(second.sid, 'sent'));
+      await h.get(EscalationService).recordOutcome(queued.id, 'sent', { provider: 'twilio' });
+      await callback(statusParams(second.sid, 'delivered'));
+      const reached = (await notificationsOf(second.taskId))[1]!;
+      expect([reached.status, reached.provider]).toEqual(['delivered', 'twilio']);
+      expect(reached.deliveredAt!.getTime()).toBeGreaterThanOrEqual(reached.sentAt!.getTime());
+    });
+
     it('answers 403 to a forged callback, or one signed for another address, and changes nothing', async () => {
       const { taskId, sid } = await sentSms();
       const forged = await h.get(TwilioWebhookService).status({

@@ -73,7 +73,9 @@ export class TwilioWebhookService {
     if (!message || !next) {
       return NO_CONTENT; // not ours, or a status we do not track: nothing to change, and no retry wanted
     }
+    // The provider is named here too: a callback can overtake the sender's own record of the message.
     const changed = await this.escalation.recordOutcome(message.notificationId, next, {
+      provider: message.provider,
       reason: next === 'expired' ? 'sms_validity_expired' : `sms_${reported}`,
       ...(errorCode ? { detail: `twilio error ${errorCode}` } : {}),
     });

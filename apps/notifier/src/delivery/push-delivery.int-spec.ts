@@ -14,7 +14,7 @@ import { EscalationService } from '../escalation/escalation.service.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PushSubscriptionService } from '../push/push-subscription.service.js';
 import { WEB_PUSH_QUEUE, type PushJobData } from './delivery.queues.js';
-import { NotificationEntity } from './notification.entity.js';
+import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 import { NotificationReconciler } from './reconciler.js';
 
 /** The notifier's fan-out and push delivery against real PostgreSQL, Redis and NATS, and the fake push service. */
@@ -89,6 +89,57 @@ describe('push delivery', () => {
     await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 20_000 });
     expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(1);
     expect(push.rejected.filter((p) => p.subscriptionId === device.id && p.status === 503)).toHaveLength(1);
+  });
+
+  it('runs again after a crash pushing only to the devices that did not take it yet: nobody gets it twice', async () => {
+    const { personId, device: phone } = await personWithDevice();
+    const laptop = push.createSubscription();
+    await subscriptions.register({ personId, subscription: laptop.subscription });
+    const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));
+    const event = taskAssigned(personId);
+    await queue.pause();
+    try {
+      await escalation.onTaskEvent(event);
+      // What a run that crashed after the phone's push left behind: the phone's answer, the job still to do.
+      const row = await dataSource
+        .getRepository(PushSubscriptionEntity)
+        .findOneByOrFail({ endpoint: phone.subscription.endpoint });
+      await dataSource.getRepository(PushAttemptEntity).insert({
+        notificationId: (await notificationOf(event.payload.taskId)).id,
+        subscriptionId: row.id,
+        outcome: 'accepted',
+        statusCode: 201,
+      });
+    } finally {
+      await queue.resume();
+    }
+    await waitFor(async () => (await notificationOf(event.payload.taskId)).status === 'sent', { timeoutMs: 10_000 });
+    expect(push.received.filter((p) => p.subscriptionId === laptop.id)).toHaveLength(1);
+    expect(push.received.filter((p) => p.subscriptionId === phone.id)).toHaveLength(0);
+  });
+
+  it('does not push a task that was picked up while its push waited in the queue, and says why', async () => {
+    const { personId, device } = await personWithDevice();
+    const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));
+    await queue.pause();
+    try {
+      const event = taskAssigned(personId);
+      await escalation.onTaskEvent(event);
+      await escalation.onStopEvent({
+        ...event,
+        id: randomUUID(),
+        type: EventSubject.TaskAcknowledged,
+        occurredAt: new Date(Date.parse(event.occurredAt) + 1000).toISOString(),
+        payload: { taskId: event.payload.taskId, role: event.payload.role, assigneeId: personId },
+      });
+      expect((await notificationOf(event.payload.taskId)).status).toBe('queued');
+    } finally {
+      await queue.resume();
+    }
+    const [n] = await dataSource.getRepository(NotificationEntity).find({ where: { personId } });
+    await waitFor(async () => (await notificationOf(n!.taskId!)).status === 'expired', { timeoutMs: 10_000 });
+    expect((await notificationOf(n!.taskId!)).reason).toBe('not_needed_acknowledged');
+    expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(0);
   });
 
   it('waits as long as a push service’s Retry-After asks after a 429, then delivers once', async () => {

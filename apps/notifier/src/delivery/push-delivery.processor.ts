@@ -7,9 +7,9 @@ import { queueMetrics, runWithContext } from '#lib/observability';
 import { PUSH_SENDER, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PUSH_JOB_OPTIONS, WEB_PUSH_QUEUE, WORKER_LOCKS, type PushJobData } from './delivery.queues.js';
-import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
+import { PushAttemptEntity } from './notification.entity.js';
 import { PUBLIC_BASE_URL } from './public-url.token.js';
-import { EscalationService } from '../escalation/escalation.service.js';
+import { EscalationService, type PushToSend } from '../escalation/escalation.service.js';
 import type { PushAttemptRow } from './notification.service.js';
 import { pushMessage } from '../push/push-message.js';
 
@@ -32,31 +32,29 @@ export class PushDeliveryProcessor extends WorkerHost {
 
   async process(job: Job<PushJobData>, token?: string): Promise<string> {
     const started = process.hrtime.bigint();
-    const notification = await this.escalation.toSend(job.data.notificationId);
-    if (!notification) {
+    const push = await this.escalation.pushToSend(job.data.notificationId);
+    if (!push) {
       return 'skipped';
     }
-    return runWithContext({ correlationId: notification.cause.correlationId }, async () => {
+    return runWithContext({ correlationId: push.notification.cause.correlationId }, async () => {
       try {
-        return await this.deliver(notification, job, token);
+        return await this.deliver(push, job, token);
       } finally {
         queueMetrics.duration.observe({ queue: WEB_PUSH_QUEUE }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     });
   }
 
-  private async deliver(notification: NotificationEntity, job: Job<PushJobData>, token?: string): Promise<string> {
-    const subscriptions = await this.dataSource
-      .getRepository(PushSubscriptionEntity)
-      .findBy({ personId: notification.personId });
+  private async deliver(
+    { notification, devices: subscriptions, accepted: done }: PushToSend,
+    job: Job<PushJobData>,
+    token?: string,
+  ): Promise<string> {
     if (subscriptions.length === 0) {
       await this.escalation.settle(notification, 'unreachable', { reason: 'no_push_subscription' });
       return 'no-subscription';
     }
     const attempts = this.dataSource.getRepository(PushAttemptEntity);
-    const done = new Set(
-      (await attempts.findBy({ notificationId: notification.id, outcome: 'accepted' })).map((a) => a.subscriptionId),
-    );
     let accepted = done.size;
     let gone = 0;
     let retry: string | undefined;

@@ -75,6 +75,16 @@ export type TimerOutcome = { kind: ChainDecision['kind'] | 'early' } | { kind: '
  * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
  * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
  */
+/** A device to push to: what sending needs of its subscription. */
+export type PushDevice = Pick<PushSubscriptionEntity, 'id' | 'endpoint' | 'p256dh' | 'auth'>;
+
+/** A queued push that is still wanted, with its person's devices and those that already accepted it. */
+export interface PushToSend {
+  notification: NotificationEntity;
+  devices: PushDevice[];
+  accepted: Set<string>;
+}
+
 @Injectable()
 export class EscalationService {
   private readonly log = new Logger(EscalationService.name);
@@ -387,27 +397,64 @@ export class EscalationService {
 
   /**
    * The notification a job is for, when it is still to be sent: queued (not settled by an earlier run), and
-   * wanted by its chain. A job for anything else does nothing.
+   * wanted by its chain. A job for anything else does nothing. One statement: the notification with its
+   * chain's state.
    */
   async toSend(notificationId: string): Promise<NotificationEntity | null> {
-    const n = await this.dataSource.getRepository(NotificationEntity).findOneBy({ id: notificationId });
-    return n && n.status === 'queued' && (await this.stillWanted(n)) ? n : null;
+    return (await this.queued(notificationId, false))?.notification ?? null;
   }
 
   /**
-   * Whether a queued notification should still go out: not when its chain ended meanwhile (the task was
-   * picked up, moved or handed over). An unwanted one is settled as expired, with the reason, and not sent.
+   * {@link toSend} for a push, with the person's devices and those that already took it (an earlier run of the
+   * job), in the same statement. While a trigger's assignments hold the connections, each statement of a push
+   * job waits its turn for one: the first push of a trigger waited four turns before it was sent.
    */
-  private async stillWanted(n: NotificationEntity): Promise<boolean> {
-    if (!n.chainId) {
-      return true;
+  async pushToSend(notificationId: string): Promise<PushToSend | null> {
+    return this.queued(notificationId, true);
+  }
+
+  private async queued(notificationId: string, withDevices: boolean): Promise<PushToSend | null> {
+    const query = this.dataSource
+      .getRepository(NotificationEntity)
+      .createQueryBuilder('n')
+      .leftJoin(EscalationEntity, 'c', 'c.id = n.chain_id')
+      .addSelect('c.state', 'chain_state')
+      .addSelect('c.ended_reason', 'chain_ended_reason')
+      .where('n.id = :id', { id: notificationId });
+    if (withDevices) {
+      const devices = this.dataSource.getMetadata(PushSubscriptionEntity).tablePath;
+      const attempts = this.dataSource.getMetadata(PushAttemptEntity).tablePath;
+      query
+        .addSelect(
+          `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'endpoint', s.endpoint, 'p256dh', s.p256dh,
+             'auth', s.auth) ORDER BY s.created_at, s.id), '[]'::jsonb) FROM ${devices} s WHERE s.person_id = n.person_id)`,
+          'devices',
+        )
+        .addSelect(
+          `ARRAY(SELECT a.subscription_id::text FROM ${attempts} a
+             WHERE a.notification_id = n.id AND a.outcome = 'accepted')`,
+          'accepted',
+        );
     }
-    const chain = await this.dataSource.getRepository(EscalationEntity).findOneBy({ id: n.chainId });
-    if (!chain || chain.state === 'running' || chain.state === 'reached') {
-      return true;
+    const {
+      entities: [n],
+      raw: [row],
+    } = await query.getRawAndEntities<{
+      chain_state: EscalationEntity['state'] | null;
+      chain_ended_reason: string | null;
+      devices?: PushDevice[];
+      accepted?: string[];
+    }>();
+    if (!n || !row || n.status !== 'queued') {
+      return null;
     }
-    await this.recordOutcome(n.id, 'expired', { reason: `not_needed_${chain.endedReason ?? chain.state}` });
-    return false;
+    const state = row.chain_state;
+    if (state && state !== 'running' && state !== 'reached') {
+      // Its chain ended meanwhile (the task was picked up, moved or handed over): settled as expired, not sent.
+      await this.recordOutcome(n.id, 'expired', { reason: `not_needed_${row.chain_ended_reason ?? state}` });
+      return null;
+    }
+    return { notification: n, devices: row.devices ?? [], accepted: new Set(row.accepted ?? []) };
   }
 
   /** Lets the outbox relay publish what a transaction just wrote. */

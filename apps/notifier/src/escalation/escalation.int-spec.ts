@@ -108,7 +108,10 @@ describe('escalation', () => {
   const typesFor = (taskId: string) => h.outboxTypes((p) => p.taskId === taskId);
   const smsTo = (phone: string | null) => h.twilio.messages.filter((m) => m.to === phone);
   const notificationsOf = (taskId: string) =>
-    h.dataSource.getRepository(NotificationEntity).find({ where: { taskId }, order: { createdAt: 'ASC' } });
+    // A push that cannot go out and the SMS it moves on to are created at the same instant: push first.
+    h.dataSource
+      .getRepository(NotificationEntity)
+      .find({ where: { taskId }, order: { createdAt: 'ASC', channel: 'ASC' } });
   const chainOf = (taskId: string) => h.dataSource.getRepository(EscalationEntity).findOneByOrFail({ taskId });
 
   it('goes push → SMS → deputy when nobody picks the task up, each step once, and never names the task', async () => {
@@ -207,6 +210,52 @@ describe('escalation', () => {
     await sleep(1500);
     expect(h.push.received.filter((m) => m.subscriptionId === p.device!.id)).toHaveLength(0);
     expect(await notificationsOf(event.payload.taskId)).toHaveLength(0);
+  });
+
+  it('notifies a person again, as a new attempt, when a task handed to someone else comes back to them', async () => {
+    const [withApp, withoutApp] = await Promise.all([person({ device: true }), person()]);
+    const first = await assign(withApp.personId);
+    await h.push.waitFor((m) => m.subscriptionId === withApp.device!.id, 10_000);
+    const handOver = async (from: string, to: string, at: number) => {
+      const moved = buildEvent(
+        EventSubject.TaskReassigned,
+        { ...TEST_META, incidentId: first.incidentId, correlationId: randomUUID() },
+        {
+          taskId: first.payload.taskId,
+          role: first.payload.role,
+          fromAssigneeId: from,
+          toAssigneeId: to,
+          reason: 'manual',
+          title: first.payload.title,
+          dueAt: first.payload.dueAt,
+          priority: 'critical',
+        },
+      );
+      await escalation().onTaskEvent({
+        ...moved,
+        occurredAt: new Date(Date.parse(first.occurredAt) + at).toISOString(),
+      });
+    };
+    await handOver(withApp.personId, withoutApp.personId, 1000);
+    await handOver(withoutApp.personId, withApp.personId, 2000);
+    await handOver(withApp.personId, withoutApp.personId, 3000);
+    await waitFor(() => smsTo(withoutApp.phone).length === 2, { timeoutMs: 15_000 });
+    await waitFor(() => h.push.received.filter((m) => m.subscriptionId === withApp.device!.id).length === 2, {
+      timeoutMs: 10_000,
+    });
+    const attempts = (await notificationsOf(first.payload.taskId)).map((n) => [
+      n.personId === withApp.personId ? 'app' : 'no app',
+      n.channel,
+      n.attempt,
+    ]);
+    expect(attempts).toEqual([
+      ['app', 'push', 1],
+      ['no app', 'push', 1],
+      ['no app', 'sms', 1],
+      ['app', 'push', 2],
+      ['no app', 'push', 2],
+      ['no app', 'sms', 2],
+    ]);
   });
 
   it('sends the SMS at once, without waiting, to a person whose push does not reach them', async () => {
@@ -360,7 +409,7 @@ describe('escalation', () => {
     expect(created.recipients).toBe(3);
     const rows = await h.dataSource
       .getRepository(NotificationEntity)
-      .find({ where: { announcementId }, order: { createdAt: 'ASC' } });
+      .find({ where: { announcementId }, order: { createdAt: 'ASC', channel: 'ASC' } });
     const of = (p: { personId: string }) =>
       rows.filter((n) => n.personId === p.personId).map((n) => [n.channel, n.attempt, n.status, n.reason]);
     // Recorded with the announcement, before any job ran.

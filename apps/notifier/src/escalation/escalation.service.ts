@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope } from '#lib/contracts';
+import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
 import { addToOutbox, claimInbox } from '#lib/messaging';
 import { insertRows } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
@@ -170,40 +170,27 @@ export class EscalationService {
 
   /**
    * Starts a chain in `manager`'s transaction (unless a stop that happened after the causing event already
-   * arrived) and returns the first notification and timer to dispatch after commit.
+   * arrived) and returns the first notification and timer to dispatch after commit. What it needs to know is
+   * read in one statement and what it writes is three (chain, notifications, events): while a trigger's
+   * assignments arrive together, every statement waits its turn for a connection.
    */
-  async startChain(
-    manager: EntityManager,
-    spec: ChainSpec,
-    contact?: ContactEntity | null,
-    hasDevice?: boolean,
-  ): Promise<Effects> {
-    const effects = noEffects();
-    if (spec.taskId && (await this.stoppedAlready(manager, spec))) {
+  async startChain(manager: EntityManager, spec: ChainSpec): Promise<Effects> {
+    const facts = await this.chainFacts(manager, spec);
+    if (facts.stopped) {
       this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
-      return effects;
+      return noEffects();
     }
-    const person =
-      contact === undefined ? await manager.findOneBy(ContactEntity, { personId: spec.personId }) : contact;
-    const chain = this.newChain(spec, person, new Date());
-    await insertRows(manager, EscalationEntity, [chain]);
-    await this.beginStep(manager, chain, spec.queuePriority, effects);
-    if (chain.channels[0] === 'push' && !(hasDevice ?? (await this.hasDevice(manager, spec.personId)))) {
-      // Nobody to push to: the push is settled now as its job would settle it (unreachable, with its event) and
-      // the chain moves on at once, in this transaction. The SMS leaves without a round through the push queue,
-      // and the pushes of the people who have the app are not queued behind the pushes that cannot go out.
-      const [push] = effects.notifications;
-      await this.notifications.transition(manager, push!.id, 'unreachable', { reason: 'no_push_subscription' });
-      return this.apply(manager, chain, decide(chain, { kind: 'channel-failed', step: 0 }));
-    }
-    return effects;
+    const start = this.firstStep(spec, facts.channelOrder, facts.hasDevice, facts.attempts, new Date());
+    await insertRows(manager, EscalationEntity, [start.chain]);
+    await insertRows(manager, NotificationEntity, start.notifications);
+    await addToOutbox(manager, start.events);
+    return start.effects;
   }
 
   /**
    * {@link startChain} for every recipient of a new announcement, in three statements whatever their number:
    * the chains, their first notifications, and the events of the pushes that cannot go out. The announcement is
-   * new, so every notification is its first attempt and no stop can precede it; a recipient without a device is
-   * settled unreachable and moves to the next channel at once, as in startChain. Before, an all-staff
+   * new, so every notification is its first attempt and no stop can precede it. Before, an all-staff
    * announcement to 150 people was 450–750 statements in one transaction, and under a regional burst its
    * request outlasted the gateway's timeout.
    */
@@ -218,33 +205,19 @@ export class EscalationService {
     const chains: EscalationEntity[] = [];
     const notifications: NotificationEntity[] = [];
     const events: EventEnvelope[] = [];
-    const intent = (chain: EscalationEntity, priority: number) =>
-      this.notifications.intent(stepIntent(chain, priority), 1, now);
     for (const spec of specs) {
-      const chain = this.newChain(spec, contacts.get(spec.personId) ?? null, now);
-      chains.push(chain);
-      if (chain.channels[0] === 'push' && !devices.has(spec.personId)) {
-        const push = intent(chain, spec.queuePriority);
-        push.status = 'unreachable';
-        push.reason = 'no_push_subscription';
-        notifications.push(push);
-        events.push(this.notifications.eventOf(push, 'unreachable', { reason: push.reason }));
-        const decision = decide(chain, { kind: 'channel-failed', step: 0 });
-        if (decision.kind !== 'next-channel') {
-          chain.state = 'exhausted';
-          chain.deadline = null;
-          chain.endedReason = 'no_acknowledgement';
-          continue;
-        }
-        chain.step = decision.step;
-        chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
-      }
-      const first = intent(chain, spec.queuePriority);
-      notifications.push(first);
-      effects.notifications.push(first);
-      if (chain.deadline) {
-        effects.timers.push({ chainId: chain.id, step: chain.step, deadline: chain.deadline });
-      }
+      const start = this.firstStep(
+        spec,
+        contacts.get(spec.personId)?.channelOrder,
+        devices.has(spec.personId),
+        {},
+        now,
+      );
+      chains.push(start.chain);
+      notifications.push(...start.notifications);
+      events.push(...start.events);
+      effects.notifications.push(...start.effects.notifications);
+      effects.timers.push(...start.effects.timers);
     }
     await insertRows(manager, EscalationEntity, chains);
     await insertRows(manager, NotificationEntity, notifications);
@@ -252,7 +225,124 @@ export class EscalationService {
     return effects;
   }
 
-  private newChain(spec: ChainSpec, contact: ContactEntity | null, now: Date): EscalationEntity {
+  /**
+   * The rows that start `spec`'s chain, not yet stored: the chain and its first notification. On a push-first
+   * plan for a person without a device, the push is settled now as its job would settle it (unreachable, with
+   * its event) and the chain moves on at once, as {@link apply} moves it: the next channel's notification and,
+   * for a task, the escalation's event. The SMS leaves without a round through the push queue, and the pushes of
+   * the people who have the app are not queued behind pushes that cannot go out. `attempts`: the highest attempt
+   * per channel already stored for the same subject and person (a task handed back to someone).
+   */
+  private firstStep(
+    spec: ChainSpec,
+    channelOrder: NotificationChannel[] | undefined,
+    hasDevice: boolean,
+    attempts: Partial<Record<NotificationChannel, number>>,
+    now: Date,
+  ) {
+    const chain = this.newChain(spec, channelOrder, now);
+    const notifications: NotificationEntity[] = [];
+    const events: EventEnvelope[] = [];
+    const effects = noEffects();
+    const step = () =>
+      this.notifications.intent(
+        stepIntent(chain, spec.queuePriority),
+        (attempts[chain.channels[chain.step]!] ?? 0) + 1,
+        now,
+      );
+    if (chain.channels[0] === 'push' && !hasDevice) {
+      const push = step();
+      push.status = 'unreachable';
+      push.reason = 'no_push_subscription';
+      notifications.push(push);
+      events.push(this.notifications.eventOf(push, 'unreachable', { reason: push.reason }));
+      const decision = decide(chain, { kind: 'channel-failed', step: 0 });
+      const meta = metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope);
+      if (decision.kind !== 'next-channel') {
+        chain.state = 'exhausted';
+        chain.deadline = null;
+        chain.endedReason = 'no_acknowledgement';
+        if (chain.taskId) {
+          events.push(
+            buildEvent(EventSubject.NotificationUnacknowledged, meta, {
+              taskId: chain.taskId,
+              personId: chain.personId,
+              lastChannel: 'push',
+              attempts: 1,
+            }),
+          );
+        }
+        return { chain, notifications, events, effects };
+      }
+      chain.step = decision.step;
+      chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
+      if (chain.taskId) {
+        events.push(
+          buildEvent(EventSubject.NotificationEscalated, meta, {
+            taskId: chain.taskId,
+            personId: chain.personId,
+            fromChannel: 'push',
+            toChannel: decision.channel,
+            reason: decision.reason,
+          }),
+        );
+      }
+    }
+    const first = step();
+    notifications.push(first);
+    effects.notifications.push(first);
+    if (chain.deadline) {
+      effects.timers.push({ chainId: chain.id, step: chain.step, deadline: chain.deadline });
+    }
+    return { chain, notifications, events, effects };
+  }
+
+  /**
+   * What starting `spec`'s chain needs to know, in one statement: whether a stop after its cause already came
+   * (tasks only), the person's channel order, whether they have a device, and the highest attempt per channel
+   * already stored for the same subject and person.
+   */
+  private async chainFacts(manager: EntityManager, spec: ChainSpec) {
+    const table = (entity: typeof StopSignalEntity | typeof ContactEntity | typeof PushSubscriptionEntity) =>
+      this.dataSource.getMetadata(entity).tablePath;
+    const notifications = this.dataSource.getMetadata(NotificationEntity);
+    const subject = spec.taskId
+      ? { property: 'taskId', id: spec.taskId }
+      : spec.announcementId
+        ? { property: 'announcementId', id: spec.announcementId }
+        : { property: 'aftercareItemId', id: spec.aftercareItemId! };
+    const subjectColumn = notifications.findColumnWithPropertyName(subject.property)!.databaseName;
+    const [row] = await manager.query<
+      {
+        stopped: boolean;
+        channel_order: NotificationChannel[] | null;
+        has_device: boolean;
+        attempts: Partial<Record<NotificationChannel, number>>;
+      }[]
+    >(
+      `SELECT
+         $2::uuid IS NOT NULL AND EXISTS (
+           SELECT 1 FROM ${table(StopSignalEntity)} s
+           WHERE s.incident_id = $1 AND (s.task_id IS NULL OR s.task_id = $2)
+             AND (s.person_id IS NULL OR s.person_id = $3) AND s.occurred_at >= $4
+         ) AS stopped,
+         (SELECT c.channel_order FROM ${table(ContactEntity)} c WHERE c.person_id = $3) AS channel_order,
+         EXISTS (SELECT 1 FROM ${table(PushSubscriptionEntity)} d WHERE d.person_id = $3) AS has_device,
+         (SELECT coalesce(jsonb_object_agg(a.channel, a.attempt), '{}'::jsonb) FROM (
+            SELECT n.channel, max(n.attempt) AS attempt FROM ${notifications.tablePath} n
+            WHERE n."${subjectColumn}" = $5 AND n.person_id = $3 GROUP BY n.channel
+          ) a) AS attempts`,
+      [spec.cause.incidentId, spec.taskId, spec.personId, new Date(spec.cause.occurredAt), subject.id],
+    );
+    return {
+      stopped: row!.stopped,
+      channelOrder: row!.channel_order ?? undefined,
+      hasDevice: row!.has_device,
+      attempts: row!.attempts,
+    };
+  }
+
+  private newChain(spec: ChainSpec, channelOrder: NotificationChannel[] | undefined, now: Date): EscalationEntity {
     return this.dataSource.manager.create(EscalationEntity, {
       id: randomUUID(),
       incidentId: spec.cause.incidentId,
@@ -263,7 +353,7 @@ export class EscalationService {
       causeEventId: spec.causeEventId,
       priority: spec.priority,
       ackRequired: spec.ackRequired,
-      channels: channelPlan(contact?.channelOrder),
+      channels: channelPlan(channelOrder),
       step: 0,
       state: 'running',
       deadline: deadlineFrom(now, spec.priority, this.waits, spec.ackRequired),
@@ -272,11 +362,6 @@ export class EscalationService {
       updatedAt: now,
       endedReason: null,
     });
-  }
-
-  /** Whether the person has a device to push to (the push job reads them again when it sends). */
-  private async hasDevice(manager: EntityManager, personId: string): Promise<boolean> {
-    return manager.existsBy(PushSubscriptionEntity, { personId });
   }
 
   /** Of `personIds`, those with a device to push to: for a fan-out, in one query. */
@@ -504,18 +589,6 @@ export class EscalationService {
       .setLock('pessimistic_write')
       .where('c.id = :id', { id })
       .getOne();
-  }
-
-  private async stoppedAlready(manager: EntityManager, spec: ChainSpec): Promise<boolean> {
-    const found = await manager
-      .getRepository(StopSignalEntity)
-      .createQueryBuilder('s')
-      .where('s.incident_id = :incidentId', { incidentId: spec.cause.incidentId })
-      .andWhere('(s.task_id IS NULL OR s.task_id = :taskId)', { taskId: spec.taskId })
-      .andWhere('(s.person_id IS NULL OR s.person_id = :personId)', { personId: spec.personId })
-      .andWhere('s.occurred_at >= :at', { at: new Date(spec.cause.occurredAt) })
-      .getCount();
-    return found > 0;
   }
 
   private async beginStep(

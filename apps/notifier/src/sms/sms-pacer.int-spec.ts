@@ -19,21 +19,26 @@ describe('SmsPacer (real Redis)', () => {
 
   it('spaces the requests of several notifiers 1050/rate ms apart, never more than the rate in any second', async () => {
     const notifiers = [new SmsPacer(redis, key, 20), new SmsPacer(redis, key, 20), new SmsPacer(redis, key, 20)];
-    const granted: number[] = [];
-    const started = Date.now();
+    const slots: number[] = [];
+    const woke: number[] = [];
     await Promise.all(
       Array.from({ length: 24 }, async (_, i) => {
         const pacer = notifiers[i % 3]!;
-        await pacer.take(pacer.enter(1));
-        granted.push(Date.now() - started);
+        slots.push(await pacer.take(pacer.enter(1)));
+        woke.push(Date.now());
       }),
     );
 
-    granted.sort((a, b) => a - b);
-    for (let i = 20; i < granted.length; i++) {
-      expect(granted[i]! - granted[i - 20]!).toBeGreaterThanOrEqual(20 * 53 - 5); // timer granularity
+    // The slots (on Redis's clock, which the notifiers share): 53 ms apart, so never 21 in a second. When each
+    // caller wakes also depends on its event loop (that jitter is what the 5% margin is for), so it is not
+    // what is compared: under load a late wake made this test fail.
+    slots.sort((a, b) => a - b);
+    for (let i = 1; i < slots.length; i++) {
+      expect(slots[i]! - slots[i - 1]!).toBeGreaterThanOrEqual(53);
     }
-    expect(granted.at(-1)!).toBeGreaterThanOrEqual(23 * 53 - 5);
+    expect(slots.at(-1)! - slots[0]!).toBeGreaterThanOrEqual(23 * 53);
+    // And each waits for its slot: the last wakes about 23 slots after the first (less the first's round trip).
+    expect(Math.max(...woke) - Math.min(...woke)).toBeGreaterThanOrEqual(23 * 53 - 20);
   });
 
   it('gives slots in priority order, then start order, waiting for a job ahead that is still preparing', async () => {

@@ -5,7 +5,8 @@ import type { Redis } from 'ioredis';
  * Reserves the next send slot: slots are `interval` ms apart, shared by every notifier through one Redis key
  * (the time of the next free slot, on Redis's clock, so the notifiers' clocks do not matter); after a pause the
  * second slot is two intervals after the first (the first request may set up a connection: measured 40-60 ms
- * late on loopback). Returns how long the caller waits for its slot. With `pause`, pushes the next free slot to at least now + ARGV[3] ms.
+ * late on loopback). Returns the slot (ms on Redis's clock) and how long the caller waits for it. With `pause`,
+ * pushes the next free slot to at least now + ARGV[3] ms.
  */
 const SLOT_SCRIPT = `
 local t = redis.call('TIME')
@@ -17,7 +18,7 @@ if ARGV[2] == 'pause' then
   if resume > nextFree then
     redis.call('SET', KEYS[1], resume, 'PX', resume - now + 60000)
   end
-  return 0
+  return {now, 0}
 end
 local slot = math.max(nextFree, now)
 local after = slot + interval
@@ -26,7 +27,7 @@ if nextFree < now then
   after = after + interval
 end
 redis.call('SET', KEYS[1], after, 'PX', after - now + 60000)
-return slot - now
+return {slot, slot - now}
 `;
 
 /**
@@ -72,16 +73,23 @@ export class SmsPacer {
     return turn;
   }
 
-  /** Waits until every job ahead in line took its slot or ended, then reserves the next slot and waits for it. */
-  async take(turn: Turn): Promise<void> {
+  /**
+   * Waits until every job ahead in line took its slot or ended, then reserves the next slot and waits for it.
+   * Resolves with the slot, in ms on Redis's clock (the same clock for every notifier).
+   */
+  async take(turn: Turn): Promise<number> {
     try {
       if (this.waiting[0] !== turn) {
         await new Promise<void>((resolve) => (turn.wake = resolve));
       }
-      const waitMs = Number(await this.redis.eval(SLOT_SCRIPT, 1, this.key, this.intervalMs, 'take'));
+      const [slot, waitMs] = (await this.redis.eval(SLOT_SCRIPT, 1, this.key, this.intervalMs, 'take')) as [
+        number,
+        number,
+      ];
       if (waitMs > 0) {
         await sleep(waitMs);
       }
+      return slot;
     } finally {
       this.leave(turn);
     }

@@ -69,12 +69,6 @@ const cause = (event: EventEnvelope): Cause => {
 /** What a timer did: a chain decision, `early` (fired before its deadline), or `deferred` to `until`. */
 export type TimerOutcome = { kind: ChainDecision['kind'] | 'early' } | { kind: 'deferred'; until: Date };
 
-/**
- * Keeps at a person until a task is picked up: push, then SMS (in the person's order), each with a wait per
- * priority, then `crisis.notification.unacknowledged.v1` so activation hands the task to the deputy. Every
- * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
- * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
- */
 /** A device to push to: what sending needs of its subscription. */
 export type PushDevice = Pick<PushSubscriptionEntity, 'id' | 'endpoint' | 'p256dh' | 'auth'>;
 
@@ -85,6 +79,12 @@ export interface PushToSend {
   accepted: Set<string>;
 }
 
+/**
+ * Keeps at a person until a task is picked up: push, then SMS (in the person's order), each with a wait per
+ * priority, then `crisis.notification.unacknowledged.v1` so activation hands the task to the deputy. Every
+ * step is decided under a row lock on the chain in PostgreSQL, so a duplicate timer, a late receipt or two
+ * instances at once move a chain exactly once; an acknowledgement ends it in the same way.
+ */
 @Injectable()
 export class EscalationService {
   private readonly log = new Logger(EscalationService.name);
@@ -257,26 +257,14 @@ export class EscalationService {
       notifications.push(push);
       events.push(this.notifications.eventOf(push, 'unreachable', { reason: push.reason }));
       const decision = decide(chain, { kind: 'channel-failed', step: 0 });
-      const meta = metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope);
       if (decision.kind !== 'next-channel') {
-        chain.state = 'exhausted';
-        chain.deadline = null;
-        chain.endedReason = 'no_acknowledgement';
-        if (chain.taskId) {
-          events.push(
-            buildEvent(EventSubject.NotificationUnacknowledged, meta, {
-              taskId: chain.taskId,
-              personId: chain.personId,
-              lastChannel: 'push',
-              attempts: 1,
-            }),
-          );
-        }
-        return { chain, notifications, events, effects };
+        // channelPlan always holds push and SMS: a chain that starts with push has SMS next.
+        throw new Error(`chain ${chain.id}: no channel after push in ${chain.channels.join(', ')}`);
       }
       chain.step = decision.step;
       chain.deadline = deadlineFrom(now, chain.priority, this.waits, chain.ackRequired);
       if (chain.taskId) {
+        const meta = metaCausedBy({ ...chain.cause, payload: {} } as EventEnvelope);
         events.push(
           buildEvent(EventSubject.NotificationEscalated, meta, {
             taskId: chain.taskId,

@@ -43,6 +43,19 @@ export interface IntentSpec {
   cause: Omit<EventEnvelope, 'payload'>;
 }
 
+/** What a notification is about, as the property of the entity that names it: attempts are numbered per subject. */
+export function subjectOf(spec: {
+  taskId: string | null;
+  announcementId: string | null;
+  aftercareItemId?: string | null;
+}): { property: 'taskId' | 'announcementId' | 'aftercareItemId'; id: string } {
+  return spec.taskId
+    ? { property: 'taskId', id: spec.taskId }
+    : spec.announcementId
+      ? { property: 'announcementId', id: spec.announcementId }
+      : { property: 'aftercareItemId', id: spec.aftercareItemId! };
+}
+
 /** What a status change adds to the notification (the reason of a failure, the provider, the devices). */
 export interface TransitionInfo {
   reason?: string | null;
@@ -91,11 +104,7 @@ export class NotificationService {
    * to someone notifies them again). Call inside the transaction that decided it.
    */
   async insertIntent(manager: EntityManager, spec: IntentSpec): Promise<NotificationEntity> {
-    const subject = spec.taskId
-      ? { property: 'taskId', id: spec.taskId }
-      : spec.announcementId
-        ? { property: 'announcementId', id: spec.announcementId }
-        : { property: 'aftercareItemId', id: spec.aftercareItemId! };
+    const subject = subjectOf(spec);
     const row = await manager
       .createQueryBuilder(NotificationEntity, 'n')
       .select('coalesce(max(n.attempt), 0)', 'max')

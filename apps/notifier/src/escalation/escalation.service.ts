@@ -13,6 +13,7 @@ import {
   NotificationService,
   type Effects,
   type IntentSpec,
+  subjectOf,
   type PushAttemptRow,
   type TransitionInfo,
 } from '../delivery/notification.service.js';
@@ -294,11 +295,7 @@ export class EscalationService {
     const table = (entity: typeof StopSignalEntity | typeof ContactEntity | typeof PushSubscriptionEntity) =>
       this.dataSource.getMetadata(entity).tablePath;
     const notifications = this.dataSource.getMetadata(NotificationEntity);
-    const subject = spec.taskId
-      ? { property: 'taskId', id: spec.taskId }
-      : spec.announcementId
-        ? { property: 'announcementId', id: spec.announcementId }
-        : { property: 'aftercareItemId', id: spec.aftercareItemId! };
+    const subject = subjectOf(spec);
     const subjectColumn = notifications.findColumnWithPropertyName(subject.property)!.databaseName;
     const [row] = await manager.query<
       {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalJson, chainHash, GENESIS_HASH, verifyChain, type ChainedContent } from './hash-chain.js';
+import { createHash } from 'node:crypto';
+import {
+  canonicalContent,
+  canonicalJson,
+  chainedContent,
+  chainHash,
+  GENESIS_HASH,
+  verifyChain,
+  type ChainedContent,
+} from './hash-chain.js';
 
 function chain(n: number) {
   const entries: (ChainedContent & { prevHash: string; hash: string })[] = [];
@@ -60,7 +69,26 @@ describe('canonicalJson', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const keys = ['a', 'B', 'b', 'aa', '', 'é', 'z', '\u{1F600}', '\uFF5E', '10', '9', 'taskId', 'data', 'ü"\\'];
+    const keys = [
+      'a',
+      'B',
+      'b',
+      'aa',
+      '',
+      'é',
+      'z',
+      '\u{1F600}',
+      '\uFF5E',
+      '10',
+      '9',
+      'taskId',
+      'data',
+      'ü"\\',
+      '\ud800',
+      'x\udfff',
+      '\u007f',
+      '\t',
+    ];
     const value = (depth: number): unknown => {
       const pick = Math.floor(random() * (depth > 3 ? 5 : 8));
       switch (pick) {
@@ -87,9 +115,69 @@ describe('canonicalJson', () => {
       }
     };
     for (let i = 0; i < 2000; i += 1) {
-      const sample = { data: value(0), seq: i, drill: false };
+      const sample = {
+        data: value(0),
+        seq: i,
+        drill: false,
+        many: Object.fromEntries(keys.map((k, j) => [k + (i % 7), j])),
+      };
       expect(canonicalJson(sample)).toBe(reference(sample));
     }
+  });
+});
+
+describe('chainHash', () => {
+  it('hashes exactly what the first implementation hashed, for entries of both versions', () => {
+    // The first implementation: the content object, canonical JSON, SHA-256 over the previous hash and it.
+    const reference = (prev: string, content: ChainedContent) =>
+      createHash('sha256')
+        .update(prev)
+        .update(canonicalJson(chainedContent(content)))
+        .digest('hex');
+    const contents: ChainedContent[] = [
+      ...chain(3),
+      {
+        ...chain(1)[0]!,
+        type: 'crisis.log.entry-added.v1',
+        actor: '018f0000-0000-7000-8000-0000000000aa',
+        drill: true,
+        data: { 'é\\"': ['ü', { b: 1, a: null, '\u2028': 'x\ny' }], n: -0.25, empty: {} },
+        hashVersion: 2,
+        textDigest: 'd'.repeat(64),
+      },
+      { ...chain(1)[0]!, hashVersion: 2, textDigest: null },
+      { ...chain(1)[0]!, hashVersion: 2 },
+      { ...chain(1)[0]!, hashVersion: 1, data: {} },
+    ];
+    for (const content of contents) {
+      expect(canonicalContent(content)).toBe(canonicalJson(chainedContent(content)));
+      expect(chainHash(GENESIS_HASH, content)).toBe(reference(GENESIS_HASH, content));
+    }
+    // A stored entry from before this form was written directly still verifies.
+    const stored = chain(2);
+    expect(chainHash(stored[0]!.hash, stored[1]!)).toBe(reference(stored[0]!.hash, stored[1]!));
+  });
+
+  it('changes with every field the hash covers', () => {
+    const [base] = chain(1);
+    const changed: Partial<ChainedContent>[] = [
+      { incidentId: 'other' },
+      { seq: 2 },
+      { eventId: 'other' },
+      { type: 'other' },
+      { occurredAt: '2026-11-28T10:00:00.001Z' },
+      { recordedAt: '2026-11-28T10:00:00.011Z' },
+      { actor: 'other' },
+      { drill: true },
+      { data: { taskId: 't1' } },
+      { hashVersion: 2 },
+    ];
+    const hashes = new Set([chainHash(GENESIS_HASH, base!)]);
+    for (const change of changed) {
+      hashes.add(chainHash(GENESIS_HASH, { ...base!, ...change }));
+    }
+    hashes.add(chainHash(GENESIS_HASH, { ...base!, hashVersion: 2, textDigest: 'd'.repeat(64) }));
+    expect(hashes.size).toBe(changed.length + 2);
   });
 });
 

@@ -225,6 +225,19 @@ describe(TimelineService.name, () => {
       await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
     });
     expect(await timeline.verify(incidentId)).toEqual({ valid: false, entries: count, firstBrokenSeq: 7777 });
+    // Entries removed across a whole page of the reader (seqs 5,000 to 10,000): the entry after the gap is named.
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`ALTER TABLE "${schema}"."entry" DISABLE TRIGGER "entry_append_only"`);
+      await manager.query(`DELETE FROM "${schema}"."entry" WHERE incident_id = $1 AND seq BETWEEN 5000 AND 10000`, [
+        incidentId,
+      ]);
+      await manager.query(`ALTER TABLE "${schema}"."entry" ENABLE TRIGGER "entry_append_only"`);
+    });
+    expect(await timeline.verify(incidentId)).toEqual({
+      valid: false,
+      entries: count - 5001,
+      firstBrokenSeq: 10_001,
+    });
   });
 
   describe('log entries people write', () => {

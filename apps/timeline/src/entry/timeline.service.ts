@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
-import type { EventEnvelope, RpcPattern, RpcRequest, TimelineEntryView, TimelineVerification } from '#lib/contracts';
+import {
+  MAX_SEQ,
+  type EventEnvelope,
+  type RpcPattern,
+  type RpcRequest,
+  type TimelineEntryView,
+  type TimelineVerification,
+} from '#lib/contracts';
 import { validationFailed } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
 import { chainHash, ChainVerifier, GENESIS_HASH, splitText, textDigest } from './hash-chain.js';
@@ -278,6 +286,16 @@ export class TimelineService {
       'e.incident_id = :incidentId AND e.seq > :afterSeq',
       { incidentId, afterSeq },
     );
+    const filtered = Boolean(
+      filter.manualOnly || filter.types?.length || filter.role || filter.personId || filter.phase,
+    );
+    if (!filtered) {
+      // An incident's seqs have no gaps, so the page is exactly this range of seqs. Saying so keeps the plan
+      // bounded when the table's statistics do not know the incident yet (a fresh table, or one that grew
+      // during a crisis): with the limit alone PostgreSQL fetched and sorted the whole rest of the incident for
+      // every page (BENCHMARKS.md scenario 5).
+      query.andWhere('e.seq <= :upTo', { upTo: Math.min(afterSeq + limit, MAX_SEQ) });
+    }
     if (filter.manualOnly) {
       query.andWhere('e.type = :manual', { manual: LOG_ENTRY_TYPE });
     }
@@ -352,15 +370,22 @@ export class TimelineService {
   }
 
   /**
-   * Recomputes the incident's chain. It reads in pages of {@link VERIFY_PAGE} entries, in one read-only
-   * snapshot, only the columns the hash covers and without entity hydration; the next page is on its way while
-   * this one is hashed, so the database and the hashing work side by side.
+   * Recomputes the incident's chain. It reads in one read-only snapshot, only the columns the hash covers, as
+   * plain arrays (no entity hydration, no row objects), in pages of {@link VERIFY_PAGE} seqs; the next page is on
+   * its way while this one is hashed, so the database and the hashing work side by side.
+   *
+   * A page is a range of seqs, not "the next N after": an incident's seqs are dense, and a range keeps each
+   * page's plan bounded whatever the table's statistics say. With `seq > $2 ORDER BY seq LIMIT N` and an
+   * incident the statistics did not know yet (a fresh table, or one that grew during a crisis), PostgreSQL
+   * chose to fetch and sort the whole rest of the incident for every page: a 100,000-entry chain took twice as
+   * long (BENCHMARKS.md scenario 5).
    */
   async verify(incidentId: string): Promise<TimelineVerification> {
     const entries = this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath;
     const texts = this.dataSource.getRepository(EntryTextEntity).metadata.tablePath;
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    // The driver's own connection, for rows as arrays.
+    const client = (await runner.connect()) as pg.ClientBase;
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
@@ -373,42 +398,63 @@ export class TimelineService {
         `SELECT "data" FROM ${entries} WHERE "incident_id" = $1 AND "type" = $2`,
         [incidentId, TEXT_ERASED_TYPE],
       );
+      const [{ last } = { last: 0 }] = await select<{ last: number }>(
+        `SELECT coalesce(max("seq"), 0)::int AS "last" FROM ${entries} WHERE "incident_id" = $1`,
+        [incidentId],
+      );
       const verifier = new ChainVerifier({
         bySeq: new Map(kept.map((t) => [t.seq, t.fields])),
         erasedSeqs: new Set(erasures.flatMap((r) => r.data.seqs ?? [])),
       });
       const page = (afterSeq: number) =>
-        select<VerifyRow>(
-          `SELECT "incident_id", "seq", "event_id", "type", "occurred_at", "recorded_at", "actor", "drill", "data",
-                  "hash_version", "text_digest", "prev_hash", "hash"
-             FROM ${entries}
-            WHERE "incident_id" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT ${VERIFY_PAGE}`,
-          [incidentId, afterSeq],
-        );
-      let next: Promise<VerifyRow[]> | null = page(0);
+        client
+          .query<VerifyRow>({
+            text: `SELECT "seq", "event_id", "type", "occurred_at", "recorded_at", "actor", "drill", "data",
+                          "hash_version", "text_digest", "prev_hash", "hash"
+                     FROM ${entries}
+                    WHERE "incident_id" = $1 AND "seq" > $2 AND "seq" <= $2 + ${VERIFY_PAGE}
+                    ORDER BY "seq"`,
+            values: [incidentId, afterSeq],
+            rowMode: 'array',
+          })
+          .then((result) => result.rows);
+      let next: Promise<VerifyRow[]> | null = last > 0 ? page(0) : null;
       let count = 0;
-      while (next) {
+      for (let from = 0; next; from += VERIFY_PAGE) {
         const rows: VerifyRow[] = await next;
         count += rows.length;
-        next = rows.length === VERIFY_PAGE ? page(rows.at(-1)!.seq) : null;
+        next = from + VERIFY_PAGE < last ? page(from + VERIFY_PAGE) : null;
         // Let the next page's query leave before this page is hashed (hashing does not yield).
         await new Promise<void>((resolve) => setImmediate(resolve));
         let holds = true;
-        for (const r of rows) {
+        for (const [
+          seq,
+          eventId,
+          type,
+          occurredAt,
+          recordedAt,
+          actor,
+          drill,
+          data,
+          hashVersion,
+          digest,
+          prevHash,
+          hash,
+        ] of rows) {
           holds = verifier.add({
-            incidentId: r.incident_id,
-            seq: r.seq,
-            eventId: r.event_id,
-            type: r.type,
-            occurredAt: r.occurred_at,
-            recordedAt: r.recorded_at,
-            actor: r.actor,
-            drill: r.drill,
-            data: r.data,
-            hashVersion: r.hash_version,
-            textDigest: r.text_digest,
-            prevHash: r.prev_hash,
-            hash: r.hash,
+            incidentId, // every row read has it: the query selects by it
+            seq,
+            eventId,
+            type,
+            occurredAt,
+            recordedAt,
+            actor,
+            drill,
+            data,
+            hashVersion,
+            textDigest: digest,
+            prevHash,
+            hash,
           });
           if (!holds) {
             break;
@@ -437,24 +483,24 @@ export class TimelineService {
   }
 }
 
-/** Entries per page when a chain is verified. */
+/** Seqs per page when a chain is verified. */
 const VERIFY_PAGE = 5000;
 
-interface VerifyRow {
-  incident_id: string;
-  seq: number;
-  event_id: string;
-  type: string;
-  occurred_at: string;
-  recorded_at: string;
-  actor: string;
-  drill: boolean;
-  data: Record<string, unknown>;
-  hash_version: 1 | 2;
-  text_digest: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** The columns the hash covers, in the order verify selects them. */
+type VerifyRow = [
+  seq: number,
+  eventId: string,
+  type: string,
+  occurredAt: string,
+  recordedAt: string,
+  actor: string,
+  drill: boolean,
+  data: Record<string, unknown>,
+  hashVersion: 1 | 2,
+  textDigest: string | null,
+  prevHash: string,
+  hash: string,
+];
 
 function toView(e: TimelineEntryEntity, text?: Record<string, unknown>): TimelineEntryView {
   return {

@@ -135,5 +135,22 @@ describe('bad input on every endpoint', () => {
     expect(report.text).not.toMatch(/<script>|<img src=x/i);
     const csv = await leader.get(`/api/incidents/${own.incidentId}/timeline?format=csv`);
     expect(csv.status).toBe(200);
+    // Paging the timeline out of range is a bad request that names the parameter, also beyond the database's
+    // integers.
+    for (const [query, field] of [
+      ['afterSeq=3000000000', 'afterSeq'],
+      ['afterSeq=-1', 'afterSeq'],
+      ['afterSeq=1.5', 'afterSeq'],
+      ['limit=1001', 'limit'],
+      ['phase=6', 'phase'],
+    ] as const) {
+      const res = await leader.get<{ field?: string; messageNl?: string }>(
+        `/api/incidents/${own.incidentId}/timeline?${query}`,
+      );
+      expect([query, res.status, res.body.field]).toEqual([query, 400, field]);
+      expect(res.body.messageNl).toBeTruthy();
+    }
+    const last = await leader.get<unknown[]>(`/api/incidents/${own.incidentId}/timeline?afterSeq=2147483647`);
+    expect([last.status, last.body]).toEqual([200, []]);
   }, 600_000);
 });

@@ -127,6 +127,9 @@ export interface TimelineEntryView {
   hash: string;
 }
 
+/** The highest seq a timeline entry can have (PostgreSQL's integer); paging past it is a bad request. */
+export const MAX_SEQ = 2_147_483_647;
+
 export interface TimelineVerification {
   valid: boolean;
   entries: number;

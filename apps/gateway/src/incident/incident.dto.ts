@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { FINDING_KINDS, type CrisisPlanContent, type FindingKind } from '#lib/contracts';
+import { FINDING_KINDS, MAX_SEQ, type CrisisPlanContent, type FindingKind } from '#lib/contracts';
 import {
   IsBoolean,
   IsIn,
@@ -297,11 +297,12 @@ export class TimelineQueryDto {
   @Max(5)
   phase?: number;
 
-  @ApiPropertyOptional({ minimum: 0, description: 'Paging: entries after this seq' })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SEQ, description: 'Paging: entries after this seq' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   afterSeq?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'Paging: at most this many entries (default 100)' })

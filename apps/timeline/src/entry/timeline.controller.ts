@@ -16,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import {
+  MAX_SEQ,
   EVENT_STREAM,
   EventSubject,
   RpcPattern,
@@ -35,7 +36,7 @@ import { LOG_CATEGORIES, TimelineService, type LogEntryInput } from './timeline.
 
 class ListTimelineQuery {
   @IsUUID() incidentId!: string;
-  @IsOptional() @IsInt() @Min(0) afterSeq?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_SEQ) afterSeq?: number;
   @IsOptional() @IsInt() @Min(1) @Max(5000) limit?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) types?: string[];
   @IsOptional() @IsBoolean() manualOnly?: boolean;

@@ -135,6 +135,12 @@ describe(IncidentService.name, () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
     expect(await dataSource.getRepository(IncidentEntity).countBy({ idempotencyKey: key })).toBe(1);
+    // The seven that lost wrote nothing beside it: every event in the outbox belongs to an incident that exists.
+    const [orphans] = await dataSource.query<{ count: string }[]>(
+      `SELECT count(*) FROM "${schema}"."outbox" o
+       WHERE NOT EXISTS (SELECT 1 FROM "${schema}"."incident" i WHERE i.id = (o.envelope->>'incidentId')::uuid)`,
+    );
+    expect(orphans!.count).toBe('0');
   });
 
   it('refuses an unknown calamity type, naming the field, and stores nothing', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   buildEvent,
   EventSubject,
@@ -11,8 +11,8 @@ import {
   type IncidentView,
   type TriggerIncidentResponse,
 } from '#lib/contracts';
-import { addToOutbox, OutboxRelayService } from '#lib/messaging';
-import { insertRows, isUniqueViolation, notFound, rpcError, validationFailed } from '#lib/platform';
+import { addToOutbox, OutboxEntity, OutboxRelayService, outboxRows } from '#lib/messaging';
+import { notFound, rowsInsert, rpcError, validationFailed, type RowsInsert } from '#lib/platform';
 import { ACTIVATION_SETTINGS, CATALOG, type ActivationSettings } from '../activation.settings.js';
 import { tasksFor, type Catalog, type CalamityTypeDefinition } from '../catalog/catalog.types.js';
 import { dueAt } from '../protocol/iso-duration.js';
@@ -41,7 +41,7 @@ export class IncidentService {
   ) {}
 
   /**
-   * Starts the protocol: the incident, its tasks and the events that announce them, in one transaction. The
+   * Starts the protocol: the incident, its tasks and the events that announce them, in one statement. The
    * same idempotency key at the same school returns the incident made the first time (a double tap, a retried
    * request), with no second set of tasks and so no second notification.
    */
@@ -54,26 +54,20 @@ export class IncidentService {
         `onbekend type calamiteit "${command.calamityType}"`,
       );
     }
-    const existing = await this.findByKey(command.schoolId, command.idempotencyKey);
-    if (existing) {
-      return { created: false, incident: existing };
-    }
-    try {
-      const incident = await this.dataSource.transaction((manager) => this.create(manager, command, calamity));
+    const incident = await this.create(command, calamity);
+    if (incident) {
       this.relay.nudge();
       this.log.log(
         `incident ${incident.id} triggered with ${incident.tasks.length} tasks${incident.drill ? ' (drill)' : ''}`,
       );
       return { created: true, incident };
-    } catch (error) {
-      if (isUniqueViolation(error, 'incident_idempotency_uq')) {
-        const raced = await this.findByKey(command.schoolId, command.idempotencyKey);
-        if (raced) {
-          return { created: false, incident: raced };
-        }
-      }
-      throw error;
     }
+    // The key was used before (or by a request racing this one, whose commit the insert waited for).
+    const existing = await this.findByKey(command.schoolId, command.idempotencyKey);
+    if (!existing) {
+      throw new Error(`incident with idempotency key at school ${command.schoolId} conflicted but was not found`);
+    }
+    return { created: false, incident: existing };
   }
 
   /**
@@ -170,13 +164,21 @@ export class IncidentService {
     return incident ? this.get(incident.id) : null;
   }
 
+  /**
+   * Writes the incident, its tasks and their events (the outbox) as one statement, a data-modifying `WITH`:
+   * the tasks and the events are written only if the incident was, and the incident only if its idempotency
+   * key is new at the school (`ON CONFLICT … DO NOTHING`; a concurrent trigger with the same key waits for the
+   * other's commit and then writes nothing). One round trip with its own commit, where a transaction took
+   * seven (the key's lookup, BEGIN, three inserts, COMMIT and the plan's second read). Null when the key was
+   * used before.
+   */
   private async create(
-    manager: EntityManager,
     command: TriggerIncidentCommand,
     calamity: CalamityTypeDefinition,
-  ): Promise<IncidentView> {
+  ): Promise<IncidentView | null> {
     const now = new Date();
-    const { plan, versions } = await this.plans.forSchool(command.schoolId, command.boardId, manager);
+    const manager = this.dataSource.manager;
+    const { plan, versions } = await this.plans.forSchool(command.schoolId, command.boardId);
     const unstaffed = this.plans.unstaffed(plan);
     const incident = manager.create(IncidentEntity, {
       id: randomUUID(),
@@ -196,7 +198,6 @@ export class IncidentService {
       endReason: null,
       planVersions: { ...versions, unstaffedRoles: unstaffed },
     });
-    await manager.insert(IncidentEntity, incident);
 
     const tasks = plan.tasks(tasksFor(this.catalog, calamity.id), calamity.id).map((template) => {
       const due = dueAt(now, template.deadline);
@@ -228,11 +229,6 @@ export class IncidentService {
         updatedAt: now,
       });
     });
-    await insertRows(manager, TaskEntity, tasks);
-    const withoutAssignee = [...new Set(tasks.filter((t) => t.assigneeId === null).map((t) => t.role))];
-    if (withoutAssignee.length > 0) {
-      this.log.warn(`incident ${incident.id}: no one available in the plan for ${withoutAssignee.join(', ')}`);
-    }
 
     const meta = {
       boardId: incident.boardId,
@@ -268,7 +264,35 @@ export class IncidentService {
           a.order - b.order,
       )
       .map(({ task }) => taskAssigned(task, { ...meta, causationId: activated.id }));
-    await addToOutbox(manager, [activated, ...assigned]);
+
+    const values: string[] = [];
+    const parts: string[] = [];
+    const add = (name: string, insert: RowsInsert | null): void => {
+      if (insert) {
+        parts.push(`"${name}" AS (${insert.sql})`);
+        values.push(insert.value);
+      }
+    };
+    const ifCreated = 'EXISTS (SELECT 1 FROM "created")';
+    add(
+      'created',
+      rowsInsert(manager, IncidentEntity, [incident], 1, {
+        tail: 'ON CONFLICT ("school_id", "idempotency_key") DO NOTHING RETURNING "id"',
+      }),
+    );
+    add('tasks', rowsInsert(manager, TaskEntity, tasks, values.length + 1, { where: ifCreated }));
+    add(
+      'events',
+      rowsInsert(manager, OutboxEntity, outboxRows([activated, ...assigned]), values.length + 1, { where: ifCreated }),
+    );
+    const created: unknown[] = await manager.query(`WITH ${parts.join(',\n')}\nSELECT "id" FROM "created"`, values);
+    if (created.length === 0) {
+      return null;
+    }
+    const withoutAssignee = [...new Set(tasks.filter((t) => t.assigneeId === null).map((t) => t.role))];
+    if (withoutAssignee.length > 0) {
+      this.log.warn(`incident ${incident.id}: no one available in the plan for ${withoutAssignee.join(', ')}`);
+    }
     return toIncidentView(incident, tasks);
   }
 }

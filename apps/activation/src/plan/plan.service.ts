@@ -52,10 +52,20 @@ export class PlanService {
     boardId: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<SchoolPlan> {
-    const [school, board] = await Promise.all([
-      this.current('school', schoolId, manager),
-      this.current('board', boardId, manager),
-    ]);
+    // Both newest versions in one read (a trigger waits for it).
+    const newest = await manager
+      .getRepository(PlanVersionEntity)
+      .createQueryBuilder('p')
+      .distinctOn(['p.scope'])
+      .where(`(p.scope = 'school' AND p.ownerId = :schoolId) OR (p.scope = 'board' AND p.ownerId = :boardId)`, {
+        schoolId,
+        boardId,
+      })
+      .orderBy('p.scope')
+      .addOrderBy('p.version', 'DESC')
+      .getMany();
+    const school = newest.find((p) => p.scope === 'school');
+    const board = newest.find((p) => p.scope === 'board');
     return {
       plan: effectivePlan(board?.content ?? null, school?.content ?? null),
       versions: { school: school?.version ?? null, board: board?.version ?? null },

@@ -158,11 +158,14 @@ export class NotifierModule {
           useValue: new JetStreamServer(
             // Every handler is idempotent per event and safe in any order (stop signals, row locks): 16 at once,
             // incidents in turn, so the first assignments of a school triggering now are not queued behind the
-            // thirty-odd of every school that triggered a moment earlier.
+            // thirty-odd of every school that triggered a moment earlier; at most 4 of one incident at once, so
+            // a trigger's most urgent assignments (they come first) do not wait for the database behind the
+            // rest of the same trigger.
             jetStreamDefaults('notifier', servers, config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
               concurrency: 16,
               fairByIncident: true,
+              perIncident: 4,
             }),
           ),
         },

@@ -1,12 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { FairQueue } from './fair-queue.js';
 
+/** Takes everything, releasing each item at once (as a handler that finishes before the next starts). */
 const drain = <T>(q: FairQueue<T>): T[] => {
   const out: T[] = [];
-  for (let item = q.shift(); item !== undefined; item = q.shift()) {
-    out.push(item);
+  for (let next = q.take(); next !== undefined; next = q.take()) {
+    out.push(next.item);
+    q.release(next.flow);
   }
   return out;
+};
+const shift = <T>(q: FairQueue<T>): T | undefined => {
+  const next = q.take();
+  if (next) {
+    q.release(next.flow);
+  }
+  return next?.item;
 };
 
 describe('FairQueue', () => {
@@ -28,16 +37,16 @@ describe('FairQueue', () => {
     for (let i = 1; i <= 30; i += 1) {
       q.push('big', `big${i}`);
     }
-    expect(q.shift()).toBe('big1');
+    expect(shift(q)).toBe('big1');
     q.push('late', 'late1');
-    expect([q.shift(), q.shift()]).toEqual(['big2', 'late1']);
+    expect([shift(q), shift(q)]).toEqual(['big2', 'late1']);
   });
 
   it('is first in, first out with one flow', () => {
     const q = new FairQueue<number>();
     [3, 1, 2].forEach((n) => q.push('', n));
     expect(drain(q)).toEqual([3, 1, 2]);
-    expect(q.shift()).toBeUndefined();
+    expect(q.take()).toBeUndefined();
   });
 
   it('lists and clears what waits', () => {
@@ -50,5 +59,29 @@ describe('FairQueue', () => {
     expect(q.size).toBe(0);
     q.push('c', 'c1');
     expect(drain(q)).toEqual(['c1']);
+  });
+
+  it('takes at most perFlow items of one flow until they are released, and lets other flows pass meanwhile', () => {
+    const q = new FairQueue<string>(2);
+    for (let i = 1; i <= 5; i += 1) {
+      q.push('school', `s${i}`);
+    }
+    const first = q.take()!;
+    const second = q.take()!;
+    expect([first.item, second.item]).toEqual(['s1', 's2']);
+    // The school has two out: nothing more of it, however many wait.
+    expect(q.take()).toBeUndefined();
+    expect(q.size).toBe(3);
+    // Another school's first message is not held up by the bound.
+    q.push('other', 'o1');
+    expect(q.take()).toEqual({ flow: 'other', item: 'o1' });
+    expect(q.take()).toBeUndefined();
+    q.release(first.flow);
+    expect(q.take()?.item).toBe('s3');
+    expect(q.take()).toBeUndefined();
+    q.release(second.flow);
+    q.release('other');
+    expect(q.take()?.item).toBe('s4');
+    expect(q.size).toBe(1);
   });
 });

@@ -3,12 +3,20 @@
  * One incident's burst (a trigger's 30-odd task assignments, an announcement to 150 staff) then waits behind
  * one message of every other incident instead of holding their first messages up: in a regional calamity the
  * first assignment of the fiftieth school goes out after at most 49 others, not after 1,600.
+ *
+ * `perFlow` bounds how many items of one flow are taken and not yet released: a trigger's most urgent
+ * assignment (the first of its flow) then shares the database and the CPU with a few of its own, not with
+ * every other assignment of the same trigger.
  */
 export class FairQueue<T> {
   private readonly flows = new Map<string, T[]>();
   /** Flows with waiting items, in the order of their turn. */
   private readonly turns: string[] = [];
+  /** Items taken and not yet released, per flow. */
+  private readonly active = new Map<string, number>();
   private count = 0;
+
+  constructor(private readonly perFlow = Number.POSITIVE_INFINITY) {}
 
   get size(): number {
     return this.count;
@@ -25,12 +33,17 @@ export class FairQueue<T> {
     this.count += 1;
   }
 
-  /** The next item: the head of the flow whose turn it is; that flow then waits for every other flow's turn. */
-  shift(): T | undefined {
-    const flow = this.turns.shift();
-    if (flow === undefined) {
+  /**
+   * The next item and its flow: the head of the first flow in turn that has fewer than `perFlow` items out;
+   * that flow then waits for every other flow's turn. A flow at its bound keeps its place until it may take
+   * more. Undefined when nothing may be taken now. Give the item back with {@link release} when it is done.
+   */
+  take(): { flow: string; item: T } | undefined {
+    const index = this.turns.findIndex((flow) => (this.active.get(flow) ?? 0) < this.perFlow);
+    if (index < 0) {
       return undefined;
     }
+    const flow = this.turns.splice(index, 1)[0]!;
     const queue = this.flows.get(flow)!;
     const item = queue.shift()!;
     if (queue.length > 0) {
@@ -39,7 +52,18 @@ export class FairQueue<T> {
       this.flows.delete(flow);
     }
     this.count -= 1;
-    return item;
+    this.active.set(flow, (this.active.get(flow) ?? 0) + 1);
+    return { flow, item };
+  }
+
+  /** An item of `flow` taken earlier is done: the flow may take another. */
+  release(flow: string): void {
+    const left = (this.active.get(flow) ?? 0) - 1;
+    if (left > 0) {
+      this.active.set(flow, left);
+    } else {
+      this.active.delete(flow);
+    }
   }
 
   /** Every waiting item, in no particular order. */

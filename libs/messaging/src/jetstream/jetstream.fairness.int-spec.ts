@@ -15,13 +15,27 @@ type TaskAssigned = EventEnvelope<typeof EventSubject.TaskAssigned>;
 
 /** Every handled event in the order the handler started it, with its delivery count. */
 const handled: { incidentId: string; taskId: string; deliveryCount: number }[] = [];
+/** Handlers running now per incident, and the most that ever ran at once per incident and in all. */
+const running = new Map<string, number>();
+const most = { perIncident: new Map<string, number>(), all: 0 };
 
 @Controller()
 class SlowHandler {
   @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM)
   async onTaskAssigned(@Payload() event: TaskAssigned, @Ctx() context: JetStreamContext): Promise<void> {
     handled.push({ incidentId: event.incidentId, taskId: event.payload.taskId, deliveryCount: context.deliveryCount });
-    await sleep(40); // a handler's transaction under load
+    const now = (running.get(event.incidentId) ?? 0) + 1;
+    running.set(event.incidentId, now);
+    most.perIncident.set(event.incidentId, Math.max(most.perIncident.get(event.incidentId) ?? 0, now));
+    most.all = Math.max(
+      most.all,
+      [...running.values()].reduce((a, b) => a + b, 0),
+    );
+    try {
+      await sleep(40); // a handler's transaction under load
+    } finally {
+      running.set(event.incidentId, running.get(event.incidentId)! - 1);
+    }
   }
 }
 
@@ -35,12 +49,17 @@ describe('JetStreamServer: incidents take turns (fairByIncident)', () => {
   let publisher: JetStreamClient;
   let app: INestApplication | undefined;
 
-  const start = async (fairByIncident: boolean, app: string, ackWaitMs = 1_000): Promise<INestApplication> => {
+  const start = async (
+    fairByIncident: boolean,
+    app: string,
+    ackWaitMs = 1_000,
+    more: { concurrency?: number; perIncident?: number } = {},
+  ): Promise<INestApplication> => {
     const moduleRef = await Test.createTestingModule({ controllers: [SlowHandler] }).compile();
     const started = moduleRef.createNestApplication({ logger: false });
     started.connectMicroservice({
       strategy: new JetStreamServer(
-        jetStreamDefaults(app, [nats.url], 1, { concurrency: 1, ackWaitMs, fairByIncident }),
+        jetStreamDefaults(app, [nats.url], 1, { concurrency: 1, ackWaitMs, fairByIncident, ...more }),
       ),
     });
     await started.startAllMicroservices();
@@ -104,6 +123,30 @@ describe('JetStreamServer: incidents take turns (fairByIncident)', () => {
     }
     await waitFor(() => handled.filter((h) => h.incidentId === incidentId).length === 15, { timeoutMs: 20_000 });
     expect(handled.filter((h) => h.incidentId === incidentId).map((h) => h.taskId)).toEqual(published);
+  }, 60_000);
+
+  it('runs at most perIncident of one incident at once, and gives the other slots to other incidents', async () => {
+    app = await start(true, 'perincident', 10_000, { concurrency: 6, perIncident: 2 });
+    handled.length = 0;
+    most.perIncident.clear();
+    most.all = 0;
+    // Three schools trigger at once, 12 assignments each.
+    const incidents: string[] = [randomUUID(), randomUUID(), randomUUID()];
+    await Promise.all(
+      incidents.flatMap((incidentId) =>
+        Array.from({ length: 12 }, () =>
+          publisher.publishEvent(taskAssignedEvent({ taskId: randomUUID() }, { incidentId })),
+        ),
+      ),
+    );
+    const ours = () => handled.filter((h) => incidents.includes(h.incidentId));
+    await waitFor(() => ours().length === 36, { timeoutMs: 20_000, message: 'all 36 events handled' });
+    await waitFor(() => [...running.values()].every((n) => n === 0), { timeoutMs: 5_000 });
+    for (const incidentId of incidents) {
+      expect(most.perIncident.get(incidentId)).toBe(2);
+    }
+    // The bound is per incident, not a smaller pool: the three incidents filled all six slots side by side.
+    expect(most.all).toBe(6);
   }, 60_000);
 
   it('without it, keeps the stream’s order: the second incident waits behind the burst', async () => {

@@ -31,6 +31,11 @@ export interface JetStreamTransportOptions {
    * burst does not hold up another incident's first events. For handlers that do not depend on order.
    */
   fairByIncident?: boolean;
+  /**
+   * With `fairByIncident`: at most this many messages of one incident handled at once (unbounded when unset),
+   * so an incident's first, most urgent message does not share the database with the rest of its own burst.
+   */
+  perIncident?: number;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */
   production?: boolean;
 }

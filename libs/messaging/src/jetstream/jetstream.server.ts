@@ -176,7 +176,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   /**
    * Hands the consumer's messages to the handler, `concurrency` at a time. With `fairByIncident` up to
-   * {@link FAIR_BUFFER} delivered messages wait here and are taken in turn per incident (see {@link FairQueue}),
+   * {@link FAIR_BUFFER} delivered messages wait here and are taken in turn per incident, at most `perIncident`
+   * of one incident at once (see {@link FairQueue}),
    * each kept from redelivery with a progress signal while it waits; otherwise in the stream's order, the next
    * message taken only when a slot is free.
    */
@@ -188,16 +189,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
-    const waiting = new FairQueue<JsMsg>();
+    const waiting = new FairQueue<JsMsg>(fair ? (this.options.perIncident ?? Number.POSITIVE_INFINITY) : undefined);
     const inFlight = new Set<Promise<void>>();
     let closing = false;
     const startNext = (): void => {
       while (!closing && inFlight.size < concurrency) {
-        const msg = waiting.shift();
-        if (!msg) {
+        const next = waiting.take();
+        if (!next) {
           return;
         }
-        const done: Promise<void> = this.process(msg, handler, consumer).finally(() => {
+        const done: Promise<void> = this.process(next.item, handler, consumer).finally(() => {
+          waiting.release(next.flow);
           inFlight.delete(done);
           startNext();
         });

@@ -31,22 +31,13 @@ export interface RunningApp {
  */
 export const MEMORY_ENV: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
-/**
- * V8 flags every app runs with (here, in infra/docker/Dockerfile and infra/compose/production.yml; a unit test
- * keeps them equal). V8 grows the young generation up to two semi-spaces of 16 MiB while the app loads its
- * modules and keeps them when it goes idle: an app waiting for a calamity held about 30 MiB of new space it did
- * not use (idle notifier 143–152 MiB against the 150 MiB target). 8 MiB keeps half of it for bursts; measured
- * idle 117–133 MiB per app with trigger latency unchanged (BENCHMARKS.md scenario 6).
- */
-export const APP_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
-
 /** Starts one app as its own process, handing each line it prints to `onLine`. */
 export function startApp(
   app: AppName,
   env: NodeJS.ProcessEnv,
   onLine: (app: AppName, line: string) => void,
 ): RunningApp {
-  const child = spawn(process.execPath, [...APP_NODE_FLAGS, entryPoint(app)], {
+  const child = spawn(process.execPath, [entryPoint(app)], {
     env: { ...MEMORY_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

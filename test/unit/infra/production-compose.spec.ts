@@ -8,7 +8,7 @@ import { loadActivationEnv } from '../../../apps/activation/src/activation.env.j
 import { loadGatewayEnv } from '../../../apps/gateway/src/gateway.env.js';
 import { loadNotifierEnv } from '../../../apps/notifier/src/notifier.env.js';
 import { loadTimelineEnv } from '../../../apps/timeline/src/timeline.env.js';
-import { APPS, entryPoint, repoRoot } from '../../../scripts/launcher.js';
+import { APPS, entryPoint, MEMORY_ENV, repoRoot } from '../../../scripts/launcher.js';
 
 /**
  * infra/compose/production.yml and the NATS cluster configs it mounts, read as an operator would: what keeps an
@@ -415,6 +415,10 @@ describe('infra/compose/production.yml', () => {
     expect(dockerfile).toMatch(/^FROM node:20\S* AS build$/m);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build\b/m);
+    // The image runs the apps with the memory settings the launcher gives them (npm start, tests, benchmarks).
+    for (const [name, value] of Object.entries(MEMORY_ENV)) {
+      expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
+    }
     for (const app of APPS) {
       const service = compose.services[app];
       expect(service).toBeDefined();

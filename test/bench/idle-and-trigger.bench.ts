@@ -17,6 +17,8 @@ import { rssMiB } from './support/proc.js';
  */
 /** Triggers measured one at a time before the 50 at once. */
 const ALONE = Number(process.env.BENCH_TRIGGERS_ALONE ?? 10);
+/** When idle memory is taken, in seconds after the apps started (scenario 6). */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 150);
 
 /**
  * For each incident, from the apps' tables: the trigger's commit → its first event published by
@@ -72,23 +74,36 @@ describe('bench: idle memory and trigger latency', () => {
     await system?.stop();
   }, 60_000);
 
-  it('6: idle memory per app', async () => {
-    await sleep(10_000); // settle after start-up
-    const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    await sleep(1000);
-    const floor = rssMiB(bare.pid!);
-    bare.kill();
-    for (const [app, pid] of system.pids()) {
-      report({
-        scenario: '6 idle memory',
-        figure: `${app} resident memory`,
-        value: rssMiB(pid),
-        unit: 'MiB',
-        baseline: { what: 'a bare node process', value: floor },
-        target: { value: 150, lowerIsBetter: true },
-      });
-    }
-  }, 60_000);
+  it(
+    '6: idle memory per app',
+    async () => {
+      const started = Date.now();
+      await sleep(10_000); // settle after start-up
+      const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      await sleep(1000);
+      const floor = rssMiB(bare.pid!);
+      bare.kill();
+      const measure = (when: string, target: boolean) => {
+        for (const [app, pid] of system.pids()) {
+          report({
+            scenario: '6 idle memory',
+            figure: `${app} resident memory, ${when}`,
+            value: rssMiB(pid),
+            unit: 'MiB',
+            baseline: { what: 'a bare node process', value: floor },
+            ...(target ? { target: { value: 150, lowerIsBetter: true } } : {}),
+          });
+        }
+      };
+      // Just after start-up V8 still holds the garbage of loading the modules and the young generation it grew
+      // meanwhile (2 × 16 MiB); its memory reducer gives them back once the app has been idle for a while (60–120 s
+      // on this machine). The target is for an app at rest, as it waits for a calamity.
+      measure('11 s after start-up', false);
+      await sleep(Math.max(0, IDLE_SECONDS * 1000 - (Date.now() - started)));
+      measure(`idle (${IDLE_SECONDS} s after start-up)`, true);
+    },
+    (IDLE_SECONDS + 60) * 1000,
+  );
 
   it('1: trigger latency, 50 concurrent triggers', async () => {
     const device = system.push.createSubscription();

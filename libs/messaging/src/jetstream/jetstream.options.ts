@@ -32,8 +32,9 @@ export interface JetStreamTransportOptions {
    */
   fairByIncident?: boolean;
   /**
-   * With `fairByIncident`: at most this many messages of one incident handled at once (unbounded when unset),
-   * so an incident's first, most urgent message does not share the database with the rest of its own burst.
+   * With `fairByIncident`: at most this many messages of one incident handled at once by each consumer (each
+   * subject pattern has its own; unbounded when unset), so an incident's first, most urgent message does not
+   * share the database with the rest of its own burst.
    */
   perIncident?: number;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */

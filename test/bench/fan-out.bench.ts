@@ -92,9 +92,9 @@ class PushLog {
 }
 
 /** Waits until `done()` or the deadline; returns whether it got done. */
-async function until(done: () => boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {
+async function until(done: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) {
       return false;
     }
@@ -388,6 +388,8 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
       connection: { host: url.hostname, port: Number(url.port || 6379) },
       prefix: system.env.QUEUE_PREFIX!,
     });
+    // The last SMS reaches the fake Twilio before its job records the SID and completes: wait for every job.
+    await until(async () => ((await queue.getJobCounts('completed')).completed ?? 0) >= sms.length, 30_000, 100);
     const started = (await queue.getJobs(['completed'], 0, -1))
       .map((job) => ({
         at: job.processedOn ?? Number.NaN,

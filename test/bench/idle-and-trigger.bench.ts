@@ -17,7 +17,7 @@ import { rssMiB } from './support/proc.js';
  */
 /** Triggers measured one at a time before the 50 at once. */
 const ALONE = Number(process.env.BENCH_TRIGGERS_ALONE ?? 10);
-/** When idle memory is taken, in seconds after the apps started (scenario 6). */
+/** When idle memory is taken, in seconds after the apps are up and answering (scenario 6). */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 150);
 
 /**

@@ -189,7 +189,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
-    const waiting = new FairQueue<JsMsg>(fair ? (this.options.perIncident ?? Number.POSITIVE_INFINITY) : undefined);
+    const waiting = new FairQueue<JsMsg>(fair ? this.options.perIncident : undefined);
     const inFlight = new Set<Promise<void>>();
     let closing = false;
     const startNext = (): void => {

@@ -140,14 +140,17 @@ export class NotificationService {
 
   /**
    * Moves a notification to `next` when that is progress, and writes the matching event to the outbox: a
-   * second, late or replayed report changes nothing and emits nothing. Returns the updated row, or null.
+   * second, late or replayed report changes nothing and emits nothing. Returns whether it moved. `n` is the
+   * notification as its caller read it, in this transaction or before: the status it held is checked by the
+   * update itself, and what its event names (ids, person, channel, attempt, cause) never changes, so it is not
+   * read again.
    */
   async transition(
     manager: EntityManager,
-    notificationId: string,
+    n: NotificationEntity,
     next: NotificationStatus,
     info: TransitionInfo = {},
-  ): Promise<NotificationEntity | null> {
+  ): Promise<boolean> {
     const set = changesFor(next, info);
     const update = manager.createQueryBuilder().update(NotificationEntity);
     if (next === 'delivered') {
@@ -158,19 +161,19 @@ export class NotificationService {
     }
     const result = await update
       .set(set)
-      .where('id = :id AND status IN (:...from)', { id: notificationId, from: statusesBefore(next) })
+      .where('id = :id AND status IN (:...from)', { id: n.id, from: statusesBefore(next) })
       .execute();
     if ((result.affected ?? 0) === 0) {
-      return null;
+      return false;
     }
-    const n = await manager.findOneByOrFail(NotificationEntity, { id: notificationId });
     await addToOutbox(manager, [this.eventOf(n, next, info)]);
-    return n;
+    return true;
   }
 
   /**
-   * The outcome of a notification that is no step of an escalation chain (an announcement or aftercare item:
-   * nothing escalates on it), in one statement instead of a transaction of five: the status change when it is
+   * The outcome of a notification that is no step of an escalation chain (written before announcements and
+   * aftercare items had chains of their own; a job may still be queued for one), in one statement instead of a
+   * transaction of five: the status change when it is
    * progress, its event in the outbox only then, and the device's push attempt. Its event is built from `n` as
    * read by the job; what it names (ids, person, channel, attempt, cause) never changes. Only for `sent`,
    * `failed` and `unreachable`; returns whether the status changed.

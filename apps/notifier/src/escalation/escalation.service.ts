@@ -405,23 +405,38 @@ export class EscalationService {
   /**
    * A channel reported on a notification (sent, delivered, failed, expired…): store it if it is progress and,
    * when it is about the current step of a running chain, let the chain move on (a failure moves on at once).
+   * A worker that holds the notification passes it (it is not read again), and a push job the answer of the
+   * device it tried last, written in the same transaction as the outcome.
    */
-  async recordOutcome(notificationId: string, next: NotificationStatus, info: TransitionInfo = {}): Promise<boolean> {
+  async recordOutcome(
+    notification: string | NotificationEntity,
+    next: NotificationStatus,
+    info: TransitionInfo = {},
+    attempt?: PushAttemptRow,
+  ): Promise<boolean> {
     let changed = false;
+    const notificationId = typeof notification === 'string' ? notification : notification.id;
     const effects = await this.dataSource.transaction(async (manager) => {
-      const n = await manager.findOneBy(NotificationEntity, { id: notificationId });
+      const n =
+        typeof notification === 'string'
+          ? await manager.findOneBy(NotificationEntity, { id: notification })
+          : notification;
       if (!n) {
         return noEffects();
       }
       const chain = n.chainId ? await this.lockChain(manager, n.chainId) : null;
-      const updated = await this.notifications.transition(manager, notificationId, next, info);
-      changed = updated !== null;
-      if (!updated || !chain) {
+      if (attempt) {
+        await manager
+          .getRepository(PushAttemptEntity)
+          .upsert({ notificationId: n.id, ...attempt }, ['notificationId', 'subscriptionId']);
+      }
+      changed = await this.notifications.transition(manager, n, next, info);
+      if (!changed || !chain) {
         return noEffects();
       }
       if (chain.state === 'acknowledged' && !isFailure(next)) {
         // It was in flight when the person acknowledged (on another device or channel): it is settled too.
-        await this.notifications.transition(manager, notificationId, 'acknowledged');
+        await this.notifications.transition(manager, n, 'acknowledged');
         return noEffects();
       }
       const input: ChainInput = {
@@ -441,8 +456,8 @@ export class EscalationService {
 
   /**
    * The outcome of a job's notification, as {@link recordOutcome}, with the device's push attempt. One statement
-   * for a notification outside any escalation chain (announcements, aftercare: most of a fan-out); a chain's
-   * step takes the chain's lock and may move it, as before.
+   * for a notification outside any escalation chain (aftercare); a chain's step (every assignment and
+   * announcement) takes the chain's lock and may move it, in one transaction with the attempt.
    */
   async settle(
     n: NotificationEntity,
@@ -451,12 +466,7 @@ export class EscalationService {
     attempt?: PushAttemptRow,
   ): Promise<boolean> {
     if (n.chainId) {
-      if (attempt) {
-        await this.dataSource
-          .getRepository(PushAttemptEntity)
-          .upsert({ notificationId: n.id, ...attempt }, ['notificationId', 'subscriptionId']);
-      }
-      return this.recordOutcome(n.id, next, info);
+      return this.recordOutcome(n, next, info, attempt);
     }
     const changed = await this.notifications.settleUnchained(n, next, info, attempt);
     if (changed) {
@@ -521,7 +531,7 @@ export class EscalationService {
     const state = row.chain_state;
     if (state && state !== 'running' && state !== 'reached') {
       // Its chain ended meanwhile (the task was picked up, moved or handed over): settled as expired, not sent.
-      await this.recordOutcome(n.id, 'expired', { reason: `not_needed_${row.chain_ended_reason ?? state}` });
+      await this.recordOutcome(n, 'expired', { reason: `not_needed_${row.chain_ended_reason ?? state}` });
       return null;
     }
     return { notification: n, devices: row.devices ?? [], accepted: new Set(row.accepted ?? []) };
@@ -696,7 +706,7 @@ export class EscalationService {
           status: In(['sent', 'local_outbox', 'delivered']),
         });
         for (const n of reached) {
-          await this.notifications.transition(manager, n.id, 'acknowledged');
+          await this.notifications.transition(manager, n, 'acknowledged');
         }
       }
       // A notification still queued may be in flight right now; its job settles it (see stillWanted).

@@ -105,12 +105,12 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     const earlier = await messages.findOneBy({ notificationId: n.id });
     if (earlier?.sid) {
       // The provider took it before a crash or a lost job completion: record, do not send again.
-      await this.escalation.recordOutcome(n.id, 'sent', { provider: 'twilio' });
+      await this.escalation.recordOutcome(n, 'sent', { provider: 'twilio' });
       return 'sent';
     }
     const contact = await this.dataSource.getRepository(ContactEntity).findOneBy({ personId: n.personId });
     if (!contact) {
-      await this.escalation.recordOutcome(n.id, 'unreachable', { reason: 'no_phone_number' });
+      await this.escalation.recordOutcome(n, 'unreachable', { reason: 'no_phone_number' });
       return 'no-phone';
     }
     const body = smsBody(this.publicBaseUrl, {
@@ -143,14 +143,14 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     switch (result.outcome) {
       case 'accepted':
         await this.keepSid(n.id, result.sid, result.providerStatus);
-        await this.escalation.recordOutcome(n.id, 'sent', { provider: 'twilio' });
+        await this.escalation.recordOutcome(n, 'sent', { provider: 'twilio' });
         return 'sent';
       case 'kept-locally':
-        await this.escalation.recordOutcome(n.id, 'local_outbox', { provider: 'local-outbox' });
+        await this.escalation.recordOutcome(n, 'local_outbox', { provider: 'local-outbox' });
         return 'local-outbox';
       case 'rejected':
         await messages.update({ notificationId: n.id }, { errorCode: result.code, updatedAt: new Date() });
-        await this.escalation.recordOutcome(n.id, 'failed', { reason: 'sms_rejected', detail: result.detail });
+        await this.escalation.recordOutcome(n, 'failed', { reason: 'sms_rejected', detail: result.detail });
         return 'rejected';
       case 'retry':
         if (result.rateLimited) {

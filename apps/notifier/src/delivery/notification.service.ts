@@ -29,6 +29,8 @@ import {
 } from './delivery.queues.js';
 import { statusesBefore, type NotificationStatus } from './notification-status.js';
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
+import { EscalationEntity } from '../escalation/escalation.entity.js';
+import type { ChainState } from '../escalation/escalation-policy.js';
 
 /** A new notification intent: one person, one channel, about a task or an announcement. */
 export interface IntentSpec {
@@ -57,6 +59,14 @@ export function subjectOf(spec: {
 }
 
 /** What a status change adds to the notification (the reason of a failure, the provider, the devices). */
+/** How a chain ends with the outcome of its current step (see {@link NotificationService.settleInOne}). */
+export interface ChainEnd {
+  chainId: string;
+  state: ChainState;
+  reason: string;
+  at: Date;
+}
+
 export interface TransitionInfo {
   reason?: string | null;
   detail?: string;
@@ -172,11 +182,8 @@ export class NotificationService {
 
   /**
    * The outcome of a notification that is no step of an escalation chain (written before announcements and
-   * aftercare items had chains of their own; a job may still be queued for one), in one statement instead of a
-   * transaction of five: the status change when it is
-   * progress, its event in the outbox only then, and the device's push attempt. Its event is built from `n` as
-   * read by the job; what it names (ids, person, channel, attempt, cause) never changes. Only for `sent`,
-   * `failed` and `unreachable`; returns whether the status changed.
+   * aftercare items had chains of their own; a job may still be queued for one), in one statement: see
+   * {@link settleInOne}. Only for `sent`, `failed` and `unreachable`; returns whether the status changed.
    */
   async settleUnchained(
     n: NotificationEntity,
@@ -187,10 +194,30 @@ export class NotificationService {
     if (n.chainId) {
       throw new Error(`notification ${n.id} is a step of chain ${n.chainId}: its outcome moves the chain`);
     }
-    const table = (entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof OutboxEntity) => {
-      const meta = this.dataSource.getMetadata(entity);
-      return meta.schema ? `"${meta.schema}"."${meta.tableName}"` : `"${meta.tableName}"`;
-    };
+    const moved = await this.settleInOne(this.dataSource, n, next, info, { attempt, unchained: true });
+    if (moved) {
+      this.relay.nudge();
+    }
+    return moved;
+  }
+
+  /**
+   * A notification's outcome in one statement instead of one per row: the status change when it is progress
+   * (as {@link transition}), its event in the outbox only then, the device's push attempt, and the end of its
+   * chain when this outcome ends it, also only when the status changed. Its event is built from `n` as read by
+   * the caller; what it names (ids, person, channel, attempt, cause) never changes. Not for `delivered`, whose
+   * time sent may be filled in. `runner`: a transaction that holds the chain's lock, or the data source for a
+   * notification without a chain. Returns whether the status changed.
+   */
+  async settleInOne(
+    runner: EntityManager | DataSource,
+    n: NotificationEntity,
+    next: Exclude<NotificationStatus, 'delivered'>,
+    info: TransitionInfo,
+    options: { attempt?: PushAttemptRow; unchained?: boolean; endChain?: ChainEnd } = {},
+  ): Promise<boolean> {
+    const table = (entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof OutboxEntity) =>
+      this.dataSource.getMetadata(entity).tablePath;
     const columns = this.dataSource.getMetadata(NotificationEntity);
     const params: unknown[] = [n.id];
     const param = (value: unknown) => {
@@ -201,9 +228,11 @@ export class NotificationService {
       ([property, value]) => `"${columns.findColumnWithPropertyName(property)!.databaseName}" = ${param(value)}`,
     );
     const event = this.eventOf(n, next, info);
+    const { attempt, endChain } = options;
     const sql = `WITH moved AS (
         UPDATE ${table(NotificationEntity)} SET ${assignments.join(', ')}
-        WHERE "id" = $1 AND "chain_id" IS NULL AND "status" = ANY(${param(statusesBefore(next))}::text[])
+        WHERE "id" = $1${options.unchained ? ' AND "chain_id" IS NULL' : ''}
+          AND "status" = ANY(${param(statusesBefore(next))}::text[])
         RETURNING "id"
       ),${
         attempt
@@ -214,17 +243,22 @@ export class NotificationService {
         DO UPDATE SET "outcome" = EXCLUDED."outcome", "status_code" = EXCLUDED."status_code"
       ),`
           : ''
+      }${
+        endChain
+          ? ` ended AS (
+        UPDATE ${this.dataSource.getMetadata(EscalationEntity).tablePath}
+        SET "state" = ${param(endChain.state)}, "deadline" = NULL, "ended_reason" = ${param(endChain.reason)},
+          "updated_at" = ${param(endChain.at)}
+        WHERE "id" = ${param(endChain.chainId)} AND EXISTS (SELECT 1 FROM moved)
+      ),`
+          : ''
       } event AS (
         INSERT INTO ${table(OutboxEntity)} ("id", "subject", "envelope")
         SELECT ${param(event.id)}, ${param(event.type)}, ${param(JSON.stringify(event))}::jsonb FROM moved
       )
       SELECT count(*)::int AS "moved" FROM moved`;
-    const [row] = await this.dataSource.query<{ moved: number }[]>(sql, params);
-    const moved = (row?.moved ?? 0) > 0;
-    if (moved) {
-      this.relay.nudge();
-    }
-    return moved;
+    const [row] = await runner.query<{ moved: number }[]>(sql, params);
+    return (row?.moved ?? 0) > 0;
   }
 
   /** The event of `n` reaching `status`. */

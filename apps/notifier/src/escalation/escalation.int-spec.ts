@@ -433,6 +433,33 @@ describe('escalation', () => {
     expect(h.twilio.messages.find((m) => m.to === withoutApp.phone)!.body).toContain(
       `/app/announcements/${announcementId}`,
     );
+    // Once it went out, each reached chain ends (no acknowledgement is asked of an announcement), with the
+    // device's answer and the "sent" event written in the same transaction; nothing waits on it any more.
+    const ended = await waitFor(
+      async () => {
+        const now = await h.dataSource.getRepository(EscalationEntity).findBy({ announcementId });
+        return now.filter((c) => c.state === 'reached').length === 2 ? now : null;
+      },
+      { timeoutMs: 10_000, message: 'both chains that reached someone ended as reached' },
+    );
+    for (const p of [withApp, withoutApp]) {
+      const chain = ended.find((c) => c.personId === p.personId && c.state === 'reached')!;
+      expect([chain.endedReason, chain.deadline]).toEqual(['reached', null]);
+    }
+    const attempts = await h.dataSource.query<{ outcome: string; status_code: number }[]>(
+      `SELECT a.outcome, a.status_code FROM notifier.push_attempt a
+         JOIN notifier.notification n ON n.id = a.notification_id WHERE n.announcement_id = $1`,
+      [announcementId],
+    );
+    expect(attempts).toEqual([{ outcome: 'accepted', status_code: 201 }]);
+    const sent = await h.outboxTypes(
+      (p) => p.announcementId === announcementId && p.personId === withApp.personId && p.channel === 'push',
+    );
+    expect(sent).toEqual([EventSubject.NotificationSent]);
+    const [pushed] = await h.dataSource
+      .getRepository(NotificationEntity)
+      .findBy({ announcementId, personId: withApp.personId });
+    expect([pushed!.status, pushed!.provider, pushed!.sentAt !== null]).toEqual(['sent', 'push-service', true]);
   });
 
   it('sends crisis-team task SMS before all-staff SMS under the limiter', async () => {

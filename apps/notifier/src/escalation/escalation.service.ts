@@ -425,13 +425,34 @@ export class EscalationService {
         return noEffects();
       }
       const chain = n.chainId ? await this.lockChain(manager, n.chainId) : null;
+      const input: ChainInput = {
+        kind: isFailure(next) ? 'channel-failed' : 'channel-reached',
+        step: chain ? chain.channels.indexOf(n.channel) : -1,
+      };
+      const decision = chain && decide(chain, input);
+      if (
+        chain &&
+        (decision?.kind === 'ignore' || decision?.kind === 'reached') &&
+        next !== 'delivered' &&
+        !(chain.state === 'acknowledged' && !isFailure(next))
+      ) {
+        // Most outcomes (a push or SMS that went out, of an announcement or an assignment) leave the chain as it
+        // is or end it as reached: the rest of this transaction in one statement, not four.
+        changed = await this.notifications.settleInOne(manager, n, next, info, {
+          attempt,
+          ...(decision.kind === 'reached'
+            ? { endChain: { chainId: chain.id, state: 'reached' as const, reason: 'reached', at: new Date() } }
+            : {}),
+        });
+        return noEffects();
+      }
       if (attempt) {
         await manager
           .getRepository(PushAttemptEntity)
           .upsert({ notificationId: n.id, ...attempt }, ['notificationId', 'subscriptionId']);
       }
       changed = await this.notifications.transition(manager, n, next, info);
-      if (!changed || !chain) {
+      if (!changed || !chain || !decision) {
         return noEffects();
       }
       if (chain.state === 'acknowledged' && !isFailure(next)) {
@@ -439,11 +460,7 @@ export class EscalationService {
         await this.notifications.transition(manager, n, 'acknowledged');
         return noEffects();
       }
-      const input: ChainInput = {
-        kind: isFailure(next) ? 'channel-failed' : 'channel-reached',
-        step: chain.channels.indexOf(n.channel),
-      };
-      return this.apply(manager, chain, decide(chain, input));
+      return this.apply(manager, chain, decision);
     });
     if (changed) {
       this.log.log(

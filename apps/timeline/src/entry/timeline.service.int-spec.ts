@@ -140,6 +140,20 @@ describe(TimelineService.name, () => {
     expect((await timeline.list(incidentId))[0]!.actor).toBe('system');
   });
 
+  it('gives its connection back clean after a write that failed: no transaction left open, not the writer role', async () => {
+    const actingAs = (): Promise<unknown> => dataSource.query('SELECT current_user AS "user"');
+    const before = await actingAs();
+    const broken = { ...assigned(randomUUID(), 1), incidentId: 'not-a-uuid' };
+    for (let i = 0; i < 3; i += 1) {
+      await expect(timeline.append(broken)).rejects.toThrow(/uuid/);
+    }
+    // The pool hands out the connection it got back last: the one the failed writes used.
+    const incidentId = randomUUID();
+    expect(await timeline.append(assigned(incidentId, 1))).toBe('appended');
+    expect(await actingAs()).toEqual(before);
+    expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: 1, firstBrokenSeq: null });
+  });
+
   it('refuses UPDATE and DELETE of an entry', async () => {
     const incidentId = randomUUID();
     await timeline.append(assigned(incidentId, 1));

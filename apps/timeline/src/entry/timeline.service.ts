@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
+import { In, type DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import {
   MAX_SEQ,
   type EventEnvelope,
@@ -195,9 +195,7 @@ export class TimelineService {
     const entries = this.dataSource.getRepository(TimelineEntryEntity).metadata.tablePath;
     const heads = this.dataSource.getRepository(ChainHeadEntity).metadata.tablePath;
     const texts = this.dataSource.getRepository(EntryTextEntity).metadata.tablePath;
-    return this.dataSource.transaction(async (manager) => {
-      // Write as the role that can only add entries (granted in a migration): UPDATE or DELETE is refused.
-      await manager.query(`SET LOCAL ROLE ${TIMELINE_WRITER_ROLE}`);
+    return this.asWriter(async (manager) => {
       // Creates the head, or takes its row lock (the no-op update) and reads it, in one round trip.
       const [head] = await manager.query<{ last_seq: number; last_hash: string }[]>(
         `INSERT INTO ${heads} AS h ("incident_id", "last_seq", "last_hash") VALUES ($1, 0, $2)
@@ -273,6 +271,28 @@ export class TimelineService {
       }
       return { outcome: 'appended' as const, entry };
     });
+  }
+
+  /**
+   * A transaction that writes as the role that can only add entries (granted in a migration: UPDATE or DELETE is
+   * refused), begun with the role switch in one round trip: every event the timeline records is one
+   * transaction, and a region's burst is tens of thousands of them (BENCHMARKS.md scenario 3).
+   */
+  private async asWriter<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.query(`START TRANSACTION; SET LOCAL ROLE ${TIMELINE_WRITER_ROLE}`);
+      const result = await work(runner.manager);
+      await runner.query('COMMIT');
+      return result;
+    } catch (error) {
+      // Whatever failed (the role switch, a statement, the commit), the connection goes back without a
+      // transaction; a ROLLBACK outside one only warns.
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /** The incident's entries in order, a page at a time; optionally only some types, or only the manual log. */

@@ -181,40 +181,19 @@ export class NotificationService {
   }
 
   /**
-   * The outcome of a notification that is no step of an escalation chain (written before announcements and
-   * aftercare items had chains of their own; a job may still be queued for one), in one statement: see
-   * {@link settleInOne}. Only for `sent`, `failed` and `unreachable`; returns whether the status changed.
-   */
-  async settleUnchained(
-    n: NotificationEntity,
-    next: 'sent' | 'failed' | 'unreachable',
-    info: TransitionInfo = {},
-    attempt?: PushAttemptRow,
-  ): Promise<boolean> {
-    if (n.chainId) {
-      throw new Error(`notification ${n.id} is a step of chain ${n.chainId}: its outcome moves the chain`);
-    }
-    const moved = await this.settleInOne(this.dataSource, n, next, info, { attempt, unchained: true });
-    if (moved) {
-      this.relay.nudge();
-    }
-    return moved;
-  }
-
-  /**
    * A notification's outcome in one statement instead of one per row: the status change when it is progress
    * (as {@link transition}), its event in the outbox only then, the device's push attempt, and the end of its
    * chain when this outcome ends it, also only when the status changed. Its event is built from `n` as read by
    * the caller; what it names (ids, person, channel, attempt, cause) never changes. Not for `delivered`, whose
-   * time sent may be filled in. `runner`: a transaction that holds the chain's lock, or the data source for a
-   * notification without a chain. Returns whether the status changed.
+   * time sent may be filled in. Runs in the transaction that holds the chain's lock. Returns whether the status
+   * changed.
    */
   async settleInOne(
-    runner: EntityManager | DataSource,
+    manager: EntityManager,
     n: NotificationEntity,
     next: Exclude<NotificationStatus, 'delivered'>,
     info: TransitionInfo,
-    options: { attempt?: PushAttemptRow; unchained?: boolean; endChain?: ChainEnd } = {},
+    options: { attempt?: PushAttemptRow; endChain?: ChainEnd } = {},
   ): Promise<boolean> {
     const table = (entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof OutboxEntity) =>
       this.dataSource.getMetadata(entity).tablePath;
@@ -231,8 +210,7 @@ export class NotificationService {
     const { attempt, endChain } = options;
     const sql = `WITH moved AS (
         UPDATE ${table(NotificationEntity)} SET ${assignments.join(', ')}
-        WHERE "id" = $1${options.unchained ? ' AND "chain_id" IS NULL' : ''}
-          AND "status" = ANY(${param(statusesBefore(next))}::text[])
+        WHERE "id" = $1 AND "status" = ANY(${param(statusesBefore(next))}::text[])
         RETURNING "id"
       ),${
         attempt
@@ -257,7 +235,7 @@ export class NotificationService {
         SELECT ${param(event.id)}, ${param(event.type)}, ${param(JSON.stringify(event))}::jsonb FROM moved
       )
       SELECT count(*)::int AS "moved" FROM moved`;
-    const [row] = await runner.query<{ moved: number }[]>(sql, params);
+    const [row] = await manager.query<{ moved: number }[]>(sql, params);
     return (row?.moved ?? 0) > 0;
   }
 

@@ -51,7 +51,7 @@ export class PushDeliveryProcessor extends WorkerHost {
     token?: string,
   ): Promise<string> {
     if (subscriptions.length === 0) {
-      await this.escalation.settle(notification, 'unreachable', { reason: 'no_push_subscription' });
+      await this.escalation.recordOutcome(notification, 'unreachable', { reason: 'no_push_subscription' });
       return 'no-subscription';
     }
     const attempts = this.dataSource.getRepository(PushAttemptEntity);
@@ -59,7 +59,7 @@ export class PushDeliveryProcessor extends WorkerHost {
     let gone = 0;
     let retry: string | undefined;
     let retryAfterMs: number | undefined;
-    // The last device's answer is written with the notification's outcome, in the same statement; an earlier
+    // The last device's answer is written with the notification's outcome, in the same transaction; an earlier
     // device's answer is written before the next device is tried, so a retried job never pushes twice.
     let last: PushAttemptRow | undefined;
     const writeLast = async () => {
@@ -97,7 +97,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       }
     }
     if (accepted > 0) {
-      await this.escalation.settle(notification, 'sent', { devices: accepted, provider: 'push-service' }, last);
+      await this.escalation.recordOutcome(notification, 'sent', { devices: accepted, provider: 'push-service' }, last);
       return 'sent';
     }
     await writeLast();
@@ -112,7 +112,7 @@ export class PushDeliveryProcessor extends WorkerHost {
       throw new Error(retry); // BullMQ retries with exponential backoff; the last failure falls back to SMS
     }
     const reason = gone === subscriptions.length ? 'push_subscription_expired' : 'push_rejected';
-    await this.escalation.settle(notification, 'failed', { reason });
+    await this.escalation.recordOutcome(notification, 'failed', { reason });
     return reason;
   }
 

@@ -472,27 +472,6 @@ export class EscalationService {
   }
 
   /**
-   * The outcome of a job's notification, as {@link recordOutcome}, with the device's push attempt. One statement
-   * for a notification outside any escalation chain (aftercare); a chain's step (every assignment and
-   * announcement) takes the chain's lock and may move it, in one transaction with the attempt.
-   */
-  async settle(
-    n: NotificationEntity,
-    next: 'sent' | 'failed' | 'unreachable',
-    info: TransitionInfo = {},
-    attempt?: PushAttemptRow,
-  ): Promise<boolean> {
-    if (n.chainId) {
-      return this.recordOutcome(n, next, info, attempt);
-    }
-    const changed = await this.notifications.settleUnchained(n, next, info, attempt);
-    if (changed) {
-      this.log.log(`notification ${n.id} → ${next}${info.reason && isFailure(next) ? ` (${info.reason})` : ''}`);
-    }
-    return changed;
-  }
-
-  /**
    * The notification a job is for, when it is still to be sent: queued (not settled by an earlier run), and
    * wanted by its chain. A job for anything else does nothing. One statement: the notification with its
    * chain's state.

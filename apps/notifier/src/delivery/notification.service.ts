@@ -58,7 +58,6 @@ export function subjectOf(spec: {
       : { property: 'aftercareItemId', id: spec.aftercareItemId! };
 }
 
-/** What a status change adds to the notification (the reason of a failure, the provider, the devices). */
 /** How a chain ends with the outcome of its current step (see {@link NotificationService.settleInOne}). */
 export interface ChainEnd {
   chainId: string;
@@ -67,6 +66,7 @@ export interface ChainEnd {
   at: Date;
 }
 
+/** What a status change adds to the notification (the reason of a failure, the provider, the devices). */
 export interface TransitionInfo {
   reason?: string | null;
   detail?: string;

@@ -2,7 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
-import { migrate, runMain, runService } from '#lib/platform';
+import { migrate, openWarmConnections, runMain, runService } from '#lib/platform';
 import { loadActivationEnv } from './activation.env.js';
 import { loadCatalog } from './catalog/catalog.loader.js';
 import { ACTIVATION_SCHEMA, ActivationModule } from './activation.module.js';
@@ -25,7 +25,9 @@ runMain('activation', async () => {
     rpcQueue: RpcQueue.Activation,
     eventStrategy: (app) => app.get(JetStreamServer),
     beforeListen: async (app) => {
-      await migrate(app.get<DataSource>(getDataSourceToken()), ACTIVATION_SCHEMA);
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      await migrate(dataSource, ACTIVATION_SCHEMA);
+      await openWarmConnections(dataSource);
       if (config.SEED_DEMO) {
         await app.get(DemoPlanSeeder).seedIfEmpty();
         await app.get(DemoSocialMapSeeder).seedIfEmpty();

@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { migrate, runMain, runService } from '#lib/platform';
+import { migrate, openWarmConnections, runMain, runService } from '#lib/platform';
 import { DemoAccountsSeeder } from './account/demo-accounts.seeder.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { bodyErrors, bodyShape, securityHeaders } from './common/security-headers.js';
@@ -54,7 +54,9 @@ runMain('gateway', async () => {
       { name: 'NATS', url: config.NATS_URL, variable: 'NATS_URL' },
     ],
     beforeListen: async (app) => {
-      await migrate(app.get<DataSource>(getDataSourceToken()), GATEWAY_SCHEMA);
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      await migrate(dataSource, GATEWAY_SCHEMA);
+      await openWarmConnections(dataSource);
       if (config.SEED_DEMO) {
         await app.get(DemoAccountsSeeder).seedIfEmpty();
       }

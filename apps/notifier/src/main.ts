@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
-import { migrate, runMain, runService } from '#lib/platform';
+import { migrate, openWarmConnections, runMain, runService } from '#lib/platform';
 import { DemoContactsSeeder } from './contact/demo-contacts.seeder.js';
 import { loadNotifierEnv } from './notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from './notifier.module.js';
@@ -29,7 +29,9 @@ runMain('notifier', async () => {
     beforeListen: async (app) => {
       app.use(QUEUE_BOARD_PATH, queueBoard(app));
       await checkRedisDurability(app.get<Redis>(REDIS), config.NODE_ENV === 'production');
-      await migrate(app.get<DataSource>(getDataSourceToken()), NOTIFIER_SCHEMA);
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      await migrate(dataSource, NOTIFIER_SCHEMA);
+      await openWarmConnections(dataSource);
       if (config.SEED_DEMO) {
         await app.get(DemoContactsSeeder).seedIfEmpty();
       }

@@ -2,7 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RpcQueue } from '#lib/contracts';
 import { JetStreamServer } from '#lib/messaging';
-import { migrate, runMain, runService } from '#lib/platform';
+import { migrate, openWarmConnections, runMain, runService } from '#lib/platform';
 import { loadTimelineEnv } from './timeline.env.js';
 import { TIMELINE_SCHEMA, TimelineModule } from './timeline.module.js';
 
@@ -21,7 +21,9 @@ runMain('timeline', async () => {
     rpcQueue: RpcQueue.Timeline,
     eventStrategy: (app) => app.get(JetStreamServer),
     beforeListen: async (app) => {
-      await migrate(app.get<DataSource>(getDataSourceToken()), TIMELINE_SCHEMA);
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      await migrate(dataSource, TIMELINE_SCHEMA);
+      await openWarmConnections(dataSource);
     },
   });
 });

@@ -8,9 +8,21 @@ export interface PostgresOptions {
   migrations: MixedList<string | (new () => unknown)>;
   applicationName: string;
   poolSize?: number;
+  /** How long a connection above {@link WARM_CONNECTIONS} may stay idle before it closes (ms; tests shorten it). */
+  idleTimeoutMs?: number;
 }
 
+/**
+ * Connections each app keeps open while nothing happens. node-postgres closes every idle connection after 10 s,
+ * so the first trigger after a quiet spell (the usual case: a school waits weeks for its calamity) had to open
+ * new connections in each app while its 34 assignments arrived at once, and each new backend read its table
+ * definitions again. Measured on the way from the trigger's commit to the notifier's handling of the leader's
+ * assignment: 22 ms after 15 s of quiet, 12 ms with four connections kept (BENCHMARKS.md, 2026-12-03 evening).
+ */
+export const WARM_CONNECTIONS = 4;
+
 export function postgresOptions(options: PostgresOptions): DataSourceOptions {
+  const poolSize = options.poolSize ?? 10;
   return {
     type: 'postgres',
     url: options.url,
@@ -21,9 +33,27 @@ export function postgresOptions(options: PostgresOptions): DataSourceOptions {
     migrationsRun: false,
     synchronize: false,
     applicationName: options.applicationName,
-    poolSize: options.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 5_000 },
+    poolSize,
+    extra: {
+      connectionTimeoutMillis: 5_000,
+      min: Math.min(WARM_CONNECTIONS, poolSize),
+      idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+    },
   };
+}
+
+/**
+ * Opens the {@link WARM_CONNECTIONS} at start-up, so that they are there for the first trigger even when
+ * start-up itself needed fewer (the pool keeps what it opened, but opens only on demand).
+ */
+export async function openWarmConnections(dataSource: DataSource): Promise<void> {
+  const count = Math.min(WARM_CONNECTIONS, (dataSource.options as { poolSize?: number }).poolSize ?? WARM_CONNECTIONS);
+  const runners = Array.from({ length: count }, () => dataSource.createQueryRunner());
+  try {
+    await Promise.all(runners.map((runner) => runner.query('SELECT 1')));
+  } finally {
+    await Promise.all(runners.map((runner) => runner.release()));
+  }
 }
 
 /**

@@ -108,6 +108,7 @@ export class FakePushService {
   readonly #scripted = new Map<string, ScriptedResponse>();
   readonly #events = new Listeners<PushServiceEvent>();
   #port = 0;
+  #connections = 0;
 
   /** @internal Use {@link startFakePushService}. */
   constructor(cert: SelfSignedCert, expectedVapidPublicKey: string | undefined) {
@@ -115,6 +116,9 @@ export class FakePushService {
     this.#expectedVapidPublicKey = expectedVapidPublicKey;
     this.#server = createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
       void this.#handle(req, res);
+    });
+    this.#server.on('secureConnection', () => {
+      this.#connections += 1;
     });
   }
 
@@ -126,6 +130,11 @@ export class FakePushService {
   /** Calls `listener` for every accepted or refused push, as it happens; returns the function that stops it. */
   onEvent(listener: (event: PushServiceEvent) => void): () => void {
     return this.#events.on(listener);
+  }
+
+  /** TLS connections the service accepted so far (each is a handshake a sender paid for). */
+  get connectionCount(): number {
+    return this.#connections;
   }
 
   /** `https://127.0.0.1:<port>`: the VAPID audience. */

@@ -5,7 +5,6 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:https';
 import type { DataSource } from 'typeorm';
 import webpush from 'web-push';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -17,6 +16,7 @@ import { ALL_QUEUES } from '../../apps/notifier/src/delivery/delivery.queues.js'
 import { loadNotifierEnv, type NotifierEnv } from '../../apps/notifier/src/notifier.env.js';
 import { NOTIFIER_SCHEMA, NotifierModule } from '../../apps/notifier/src/notifier.module.js';
 import { PUSH_SENDER } from '../../apps/notifier/src/push/push-sender.port.js';
+import { PreconnectingAgent } from '../../apps/notifier/src/push/preconnecting-agent.js';
 import { WebPushSender } from '../../apps/notifier/src/push/web-push.sender.js';
 import { startFakePushService, startFakeTwilioApi, type FakePushService, type FakeTwilioApi } from '../fakes/index.js';
 import { testDatabaseUrl } from './database.js';
@@ -83,7 +83,7 @@ export class NotifierHarness {
           privateKey: new Secret(this.vapid.privateKey),
           subject: 'mailto:beheer@crisisklaar.example',
           ttlSeconds: 60,
-          agent: new Agent({ ca: this.push.caPem }),
+          agent: new PreconnectingAgent({ ca: this.push.caPem }),
         }),
       )
       .compile();

@@ -30,6 +30,7 @@ import {
   type TaskPriority,
 } from './escalation-policy.js';
 import { EscalationEntity, StopSignalEntity } from './escalation.entity.js';
+import { PUSH_SENDER, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 
 /** DI token of the waits per task priority, in seconds. */
@@ -94,6 +95,7 @@ export class EscalationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly notifications: NotificationService,
     @Inject(ESCALATION_WAITS) private readonly waits: EscalationWaits,
+    @Inject(PUSH_SENDER) private readonly pushSender: Pick<PushSender, 'preconnect'>,
   ) {}
 
   /** `task.assigned` / `task.reassigned`: a chain for the (new) assignee; a reassignment ends the old one's. */
@@ -181,7 +183,13 @@ export class EscalationService {
       this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
       return noEffects();
     }
-    const start = this.firstStep(spec, facts.channelOrder, facts.hasDevice, facts.attempts, new Date());
+    const start = this.firstStep(spec, facts.channelOrder, facts.endpoints.length > 0, facts.attempts, new Date());
+    if (start.notifications.some((n) => n.channel === 'push' && n.status === 'queued')) {
+      // The handshake with the push service runs while the chain is written and its job queued (cold starts).
+      for (const endpoint of facts.endpoints) {
+        this.pushSender.preconnect(endpoint);
+      }
+    }
     await insertRows(manager, EscalationEntity, [start.chain]);
     await insertRows(manager, NotificationEntity, start.notifications);
     await addToOutbox(manager, start.events);
@@ -301,7 +309,7 @@ export class EscalationService {
       {
         stopped: boolean;
         channel_order: NotificationChannel[] | null;
-        has_device: boolean;
+        endpoints: string[];
         attempts: Partial<Record<NotificationChannel, number>>;
       }[]
     >(
@@ -312,7 +320,7 @@ export class EscalationService {
              AND (s.person_id IS NULL OR s.person_id = $3) AND s.occurred_at >= $4
          ) AS stopped,
          (SELECT c.channel_order FROM ${table(ContactEntity)} c WHERE c.person_id = $3) AS channel_order,
-         EXISTS (SELECT 1 FROM ${table(PushSubscriptionEntity)} d WHERE d.person_id = $3) AS has_device,
+         ARRAY(SELECT d.endpoint FROM ${table(PushSubscriptionEntity)} d WHERE d.person_id = $3) AS endpoints,
          (SELECT coalesce(jsonb_object_agg(a.channel, a.attempt), '{}'::jsonb) FROM (
             SELECT n.channel, max(n.attempt) AS attempt FROM ${notifications.tablePath} n
             WHERE n."${subjectColumn}" = $5 AND n.person_id = $3 GROUP BY n.channel
@@ -322,7 +330,7 @@ export class EscalationService {
     return {
       stopped: row!.stopped,
       channelOrder: row!.channel_order ?? undefined,
-      hasDevice: row!.has_device,
+      endpoints: row!.endpoints,
       attempts: row!.attempts,
     };
   }

@@ -29,6 +29,11 @@ export type PushResult =
   | { outcome: 'rejected'; statusCode: number; detail: string };
 
 export interface PushSender {
+  /**
+   * Opens the connection to the push service of `endpoint` ahead of a push that is about to be queued, when none
+   * is open (the first push after a quiet spell). Returns at once and never throws.
+   */
+  preconnect(endpoint: string): void;
   /** `topic` collapses an earlier undelivered message about the same task on the push service. */
   send(
     target: PushTarget,

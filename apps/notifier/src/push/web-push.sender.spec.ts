@@ -3,6 +3,8 @@ import https from 'node:https';
 import webpush from 'web-push';
 import { Secret } from '#lib/platform';
 import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PreconnectingAgent } from './preconnecting-agent.js';
 import type { PushMessage } from './push-sender.port.js';
 import { WebPushSender } from './web-push.sender.js';
 
@@ -106,5 +108,77 @@ describe('WebPushSender against the fake push service', () => {
     ]);
     expect(pushes[0]!.vapid).toEqual(pushes[1]!.vapid);
     expect(pushes[0]!.vapid).toMatchObject({ sub: SUBJECT, aud: fake.origin, publicKey: keys.publicKey });
+  });
+});
+
+describe('WebPushSender: the connection to the push service opened ahead of the first push', () => {
+  let fake: FakePushService;
+  let agent: PreconnectingAgent;
+  let sender: WebPushSender;
+
+  const until = async (condition: () => boolean) => {
+    const deadline = Date.now() + 2_000;
+    while (!condition() && Date.now() < deadline) {
+      await sleep(5);
+    }
+  };
+
+  beforeAll(async () => {
+    fake = await startFakePushService({ expectedVapidPublicKey: keys.publicKey });
+    agent = new PreconnectingAgent({ ca: fake.caPem });
+    sender = new WebPushSender({
+      publicKey: keys.publicKey,
+      privateKey: new Secret(keys.privateKey),
+      subject: SUBJECT,
+      ttlSeconds: 90,
+      agent,
+    });
+  });
+
+  afterAll(async () => {
+    agent.destroy();
+    await fake.close();
+  });
+
+  it('opens the connection before the push, and the push travels on it without a handshake of its own', async () => {
+    const device = fake.createSubscription();
+
+    sender.preconnect(device.subscription.endpoint);
+    await until(() => fake.connectionCount === 1);
+    expect(fake.connectionCount).toBe(1);
+    expect(agent.spareCount).toBe(1);
+
+    const result = await sender.send(device.subscription, message('t1'), { topic: 'task1', urgency: 'high' });
+
+    expect(result).toEqual({ outcome: 'accepted', statusCode: 201 });
+    expect(await fake.waitFor((p) => p.subscriptionId === device.id)).toHaveLength(1);
+    expect(fake.connectionCount).toBe(1);
+    expect(agent.spareCount).toBe(0);
+  });
+
+  it('opens nothing more while a connection to that push service is open (a burst reuses its connections)', async () => {
+    const device = fake.createSubscription();
+    const before = fake.connectionCount;
+
+    sender.preconnect(device.subscription.endpoint);
+    sender.preconnect(device.subscription.endpoint);
+    await sleep(100);
+
+    expect(agent.spareCount).toBe(0);
+    expect(fake.connectionCount).toBe(before);
+  });
+
+  it('costs nothing when the push service cannot be reached or the endpoint is not a URL', async () => {
+    expect(() => sender.preconnect('https://127.0.0.1:1/push/unreachable')).not.toThrow();
+    expect(() => sender.preconnect('not a url')).not.toThrow();
+    expect(() => sender.preconnect('http://127.0.0.1:9/push/plain')).not.toThrow();
+    await until(() => agent.spareCount === 0);
+    expect(agent.spareCount).toBe(0);
+
+    // And the next push still goes out.
+    const device = fake.createSubscription();
+    await expect(sender.send(device.subscription, message('t2'), { topic: 'task2', urgency: 'high' })).resolves.toEqual(
+      { outcome: 'accepted', statusCode: 201 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { Secret } from '#lib/platform';
+import { PreconnectingAgent } from './preconnecting-agent.js';
 import type { PushMessage, PushResult, PushSender, PushTarget } from './push-sender.port.js';
 
 export interface WebPushSettings {
@@ -8,7 +9,10 @@ export interface WebPushSettings {
   privateKey: Secret;
   subject: string;
   ttlSeconds: number;
-  /** An HTTPS agent of its own (tests trust a local push service with it; production uses the default). */
+  /**
+   * An HTTPS agent of its own (tests trust a local push service with it). By default a {@link PreconnectingAgent}:
+   * with any other agent {@link WebPushSender.preconnect} does nothing.
+   */
   agent?: Agent;
   /** How long one signed VAPID header is used for a push service (seconds; RFC 8292 allows up to 24 h). */
   vapidLifetimeSeconds?: number;
@@ -25,7 +29,17 @@ export class WebPushSender implements PushSender {
   /** The signed `Authorization` header per push-service origin (the JWT's audience), with its expiry (s). */
   private readonly vapid = new Map<string, { authorization: string; expiresAt: number }>();
 
-  constructor(private readonly settings: WebPushSettings) {}
+  private readonly agent: Agent;
+
+  constructor(private readonly settings: WebPushSettings) {
+    this.agent = settings.agent ?? new PreconnectingAgent();
+  }
+
+  preconnect(endpoint: string): void {
+    if (this.agent instanceof PreconnectingAgent) {
+      this.agent.preconnect(endpoint);
+    }
+  }
 
   /**
    * The VAPID `Authorization` header for the push service of `endpoint`. Signing is the costliest step of a push
@@ -68,7 +82,7 @@ export class WebPushSender implements PushSender {
         urgency: options.urgency,
         topic: options.topic,
         timeout: 10_000,
-        ...(this.settings.agent ? { agent: this.settings.agent } : {}),
+        agent: this.agent,
       });
       return { outcome: 'accepted', statusCode: response.statusCode };
     } catch (error) {

@@ -16,8 +16,8 @@ export interface PostgresOptions {
  * Connections each app keeps open while nothing happens. node-postgres closes every idle connection after 10 s,
  * so the first trigger after a quiet spell (the usual case: a school waits weeks for its calamity) had to open
  * new connections in each app while its 34 assignments arrived at once, and each new backend read its table
- * definitions again. Measured on the way from the trigger's commit to the notifier's handling of the leader's
- * assignment: 22 ms after 15 s of quiet, 12 ms with four connections kept (BENCHMARKS.md, 2026-12-03 evening).
+ * definitions again. From the trigger's commit to the leader's notification recorded, after 15 s of quiet: 43–48 ms
+ * before, 33–34 ms with four connections kept (p50, BENCHMARKS.md, 2026-12-03 evening).
  */
 export const WARM_CONNECTIONS = 4;
 

@@ -62,6 +62,8 @@ export class PreconnectingAgent extends Agent {
       socket.destroy();
     }, SPARE_LIFETIME_MS);
     timer.unref();
+    // Waiting, it does not keep the process alive (as the agent's free connections do not); its push refs it.
+    socket.unref();
     this.spares.set(key, { socket, timer });
   }
 
@@ -79,7 +81,7 @@ export class PreconnectingAgent extends Agent {
     if (spare && !spare.socket.destroyed) {
       clearTimeout(spare.timer);
       this.spares.delete(key);
-      return spare.socket;
+      return spare.socket.ref();
     }
     return (super.createConnection as (o: unknown, cb?: unknown) => Socket | undefined)(options, callback);
   }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import webpush from 'web-push';
 import { Secret } from '#lib/platform';
 import { startFakePushService, type FakePushService } from '../../../../test/fakes/index.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PreconnectingAgent } from './preconnecting-agent.js';
 import type { PushMessage } from './push-sender.port.js';
 import { WebPushSender } from './web-push.sender.js';

@@ -66,6 +66,16 @@ describe('WebPushSender: one VAPID signature per push service, until shortly bef
   });
 });
 
+/** A sender to the fake push service over `agent` (which trusts the fake's certificate). */
+const senderWith = (agent: https.Agent): WebPushSender =>
+  new WebPushSender({
+    publicKey: keys.publicKey,
+    privateKey: new Secret(keys.privateKey),
+    subject: SUBJECT,
+    ttlSeconds: 90,
+    agent,
+  });
+
 describe('WebPushSender against the fake push service', () => {
   let fake: FakePushService;
   let agent: https.Agent;
@@ -74,13 +84,7 @@ describe('WebPushSender against the fake push service', () => {
   beforeAll(async () => {
     fake = await startFakePushService({ expectedVapidPublicKey: keys.publicKey });
     agent = new https.Agent({ ca: fake.caPem });
-    sender = new WebPushSender({
-      publicKey: keys.publicKey,
-      privateKey: new Secret(keys.privateKey),
-      subject: SUBJECT,
-      ttlSeconds: 90,
-      agent,
-    });
+    sender = senderWith(agent);
   });
 
   afterAll(async () => {
@@ -126,13 +130,7 @@ describe('WebPushSender: the connection to the push service opened ahead of the 
   beforeAll(async () => {
     fake = await startFakePushService({ expectedVapidPublicKey: keys.publicKey });
     agent = new PreconnectingAgent({ ca: fake.caPem });
-    sender = new WebPushSender({
-      publicKey: keys.publicKey,
-      privateKey: new Secret(keys.privateKey),
-      subject: SUBJECT,
-      ttlSeconds: 90,
-      agent,
-    });
+    sender = senderWith(agent);
   });
 
   afterAll(async () => {

@@ -195,8 +195,9 @@ export class NotificationService {
     info: TransitionInfo,
     options: { attempt?: PushAttemptRow; endChain?: ChainEnd } = {},
   ): Promise<boolean> {
-    const table = (entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof OutboxEntity) =>
-      this.dataSource.getMetadata(entity).tablePath;
+    const table = (
+      entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity,
+    ) => this.dataSource.getMetadata(entity).tablePath;
     const columns = this.dataSource.getMetadata(NotificationEntity);
     const params: unknown[] = [n.id];
     const param = (value: unknown) => {
@@ -224,7 +225,7 @@ export class NotificationService {
       }${
         endChain
           ? ` ended AS (
-        UPDATE ${this.dataSource.getMetadata(EscalationEntity).tablePath}
+        UPDATE ${table(EscalationEntity)}
         SET "state" = ${param(endChain.state)}, "deadline" = NULL, "ended_reason" = ${param(endChain.reason)},
           "updated_at" = ${param(endChain.at)}
         WHERE "id" = ${param(endChain.chainId)} AND EXISTS (SELECT 1 FROM moved)

@@ -67,7 +67,7 @@ export class PreconnectingAgent extends Agent {
     this.spares.set(key, { socket, timer });
   }
 
-  /** How many connections opened ahead are waiting for their push (tests, metrics). */
+  /** How many connections opened ahead are waiting for their push (for tests). */
   get spareCount(): number {
     return this.spares.size;
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Column, Entity, PrimaryColumn, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../test/support/database.js';
-import { insertRows } from './bulk-insert.js';
+import { insertAll, insertRows } from './bulk-insert.js';
 
 const schema = uniqueSchema('bulk_insert');
 
@@ -20,12 +20,21 @@ class RowEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
 }
 
+@Entity({ name: 'child' })
+class ChildEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Column({ name: 'row_id', type: 'uuid' }) rowId!: string;
+  @Column('text') note!: string;
+}
+
 class CreateRow1700000000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "${schema}"."row" (
       "id" uuid PRIMARY KEY, "seq" bigserial, "text" text NOT NULL, "phase" smallint NOT NULL, "flag" boolean NOT NULL,
       "due_at" timestamptz NOT NULL, "done_at" timestamptz, "data" jsonb NOT NULL, "tags" text[] NOT NULL,
       "created_at" timestamptz NOT NULL DEFAULT now())`);
+    await q.query(`CREATE TABLE "${schema}"."child" (
+      "id" uuid PRIMARY KEY, "row_id" uuid NOT NULL REFERENCES "${schema}"."row" ("id"), "note" text NOT NULL)`);
   }
   async down(): Promise<void> {}
 }
@@ -35,7 +44,7 @@ describe('insertRows', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await createDataSource(schema, [RowEntity], [CreateRow1700000000000]);
+    dataSource = await createDataSource(schema, [RowEntity, ChildEntity], [CreateRow1700000000000]);
   });
 
   afterAll(async () => {
@@ -82,5 +91,56 @@ describe('insertRows', () => {
     const row = { id, text: 'x', phase: 1, flag: true, dueAt: new Date(), doneAt: null, data: {}, tags: ['push'] };
     await expect(insertRows(dataSource.manager, RowEntity, [row, { ...row }])).rejects.toThrow(/duplicate key/);
     expect(await count()).toBe(before);
+  });
+
+  const aRow = () => ({
+    id: randomUUID(),
+    text: 'x',
+    phase: 1,
+    flag: true,
+    dueAt: new Date(),
+    doneAt: null,
+    data: {},
+    tags: ['push'],
+  });
+
+  it('insertAll writes several entities in one statement, a child beside the row it refers to', async () => {
+    const rows = [aRow(), aRow()];
+    const children = rows.flatMap((row) => [0, 1, 2].map((i) => ({ id: randomUUID(), rowId: row.id, note: `${i}` })));
+    const statements: string[] = [];
+    const manager = dataSource.createEntityManager();
+    const runner = dataSource.createQueryRunner();
+    const query = runner.query.bind(runner);
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      statements.push(sql);
+      return (query as (...args: unknown[]) => unknown)(sql, ...rest);
+    }) as typeof runner.query;
+    try {
+      await insertAll(dataSource.createEntityManager(runner), [
+        { entity: RowEntity, rows },
+        { entity: ChildEntity, rows: children },
+        { entity: ChildEntity, rows: [] },
+      ]);
+    } finally {
+      await runner.release();
+    }
+    expect(statements).toHaveLength(1);
+    const stored = await manager.getRepository(ChildEntity).find({ where: rows.map((r) => ({ rowId: r.id })) });
+    expect(stored.map((c) => c.id).sort()).toEqual(children.map((c) => c.id).sort());
+    expect(await manager.getRepository(RowEntity).countBy(rows.map((r) => ({ id: r.id })))).toBe(2);
+  });
+
+  it('insertAll writes nothing of any entity when one row breaks a constraint', async () => {
+    const rows = () => dataSource.getRepository(RowEntity).count();
+    const children = () => dataSource.getRepository(ChildEntity).count();
+    const [rowsBefore, childrenBefore] = [await rows(), await children()];
+    const row = aRow();
+    await expect(
+      insertAll(dataSource.manager, [
+        { entity: RowEntity, rows: [row] },
+        { entity: ChildEntity, rows: [{ id: randomUUID(), rowId: randomUUID(), note: 'no such row' }] },
+      ]),
+    ).rejects.toThrow(/foreign key/);
+    expect([await rows(), await children()]).toEqual([rowsBefore, childrenBefore]);
   });
 });

@@ -70,3 +70,32 @@ export async function insertRows<T extends ObjectLiteral>(
     await manager.query(insert.sql, [insert.value]);
   }
 }
+
+/**
+ * Inserts the rows of several entities in one statement (a data-modifying `WITH`, one parameter per entity; see
+ * `rowsInsert`), where one `insertRows` each would make a round trip each. Foreign keys between them hold: they are
+ * checked at the end of the statement. Entities without rows are left out.
+ */
+export async function insertAll(
+  manager: EntityManager,
+  parts: readonly { entity: EntityTarget<ObjectLiteral>; rows: readonly ObjectLiteral[] }[],
+): Promise<void> {
+  const inserts: RowsInsert[] = [];
+  for (const { entity, rows } of parts) {
+    const insert = rowsInsert(manager, entity, rows, inserts.length + 1);
+    if (insert) {
+      inserts.push(insert);
+    }
+  }
+  if (inserts.length === 0) {
+    return;
+  }
+  const sql =
+    inserts.length === 1
+      ? inserts[0]!.sql
+      : `WITH ${inserts.map((insert, i) => `"rows${i}" AS (${insert.sql})`).join(',\n')}\nSELECT 1`;
+  await manager.query(
+    sql,
+    inserts.map((insert) => insert.value),
+  );
+}

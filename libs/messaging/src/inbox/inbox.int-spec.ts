@@ -82,6 +82,35 @@ describe('claimInbox (PostgreSQL)', () => {
     }
   });
 
+  it('takes the locks it is given before it writes the row: a claim waits for the holder of those locks', async () => {
+    const event = taskAssigned();
+    const key = Math.floor(Math.random() * 2 ** 31);
+    const holder = dataSource.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [key]);
+
+      let claimed: boolean | undefined;
+      const claim = dataSource
+        .transaction((manager) =>
+          claimInbox(manager, 'notifier', event, { sql: 'SELECT pg_advisory_xact_lock($1)', params: [key] }),
+        )
+        .then((result) => (claimed = result));
+      await sleep(200);
+      expect(claimed).toBeUndefined(); // waiting for the lock, nothing written
+
+      await holder.commitTransaction();
+      await expect(claim).resolves.toBe(true);
+      await expect(claimInTransaction('notifier', event)).resolves.toBe(false);
+    } finally {
+      if (holder.isTransactionActive) {
+        await holder.rollbackTransaction();
+      }
+      await holder.release();
+    }
+  });
+
   it('makes the second delivery wait for the first one and see its commit', async () => {
     const event = taskAssigned();
     const first = dataSource.createQueryRunner();

@@ -25,6 +25,7 @@ class ChildEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column({ name: 'row_id', type: 'uuid' }) rowId!: string;
   @Column('text') note!: string;
+  @Column({ type: 'char', length: 64 }) hash!: string;
 }
 
 class CreateRow1700000000000 implements MigrationInterface {
@@ -34,7 +35,8 @@ class CreateRow1700000000000 implements MigrationInterface {
       "due_at" timestamptz NOT NULL, "done_at" timestamptz, "data" jsonb NOT NULL, "tags" text[] NOT NULL,
       "created_at" timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE TABLE "${schema}"."child" (
-      "id" uuid PRIMARY KEY, "row_id" uuid NOT NULL REFERENCES "${schema}"."row" ("id"), "note" text NOT NULL)`);
+      "id" uuid PRIMARY KEY, "row_id" uuid NOT NULL REFERENCES "${schema}"."row" ("id"), "note" text NOT NULL,
+      "hash" char(64) NOT NULL)`);
   }
   async down(): Promise<void> {}
 }
@@ -106,7 +108,9 @@ describe('insertRows', () => {
 
   it('insertAll writes several entities in one statement, a child beside the row it refers to', async () => {
     const rows = [aRow(), aRow()];
-    const children = rows.flatMap((row) => [0, 1, 2].map((i) => ({ id: randomUUID(), rowId: row.id, note: `${i}` })));
+    const children = rows.flatMap((row) =>
+      [0, 1, 2].map((i) => ({ id: randomUUID(), rowId: row.id, note: `${i}`, hash: `${i}`.repeat(64) })),
+    );
     const statements: string[] = [];
     const manager = dataSource.createEntityManager();
     const runner = dataSource.createQueryRunner();
@@ -126,7 +130,9 @@ describe('insertRows', () => {
     }
     expect(statements).toHaveLength(1);
     const stored = await manager.getRepository(ChildEntity).find({ where: rows.map((r) => ({ rowId: r.id })) });
-    expect(stored.map((c) => c.id).sort()).toEqual(children.map((c) => c.id).sort());
+    // Every value as given, a fixed-length column whole (its declared length, not character(1)).
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(stored.sort(byId)).toEqual(children.sort(byId));
     expect(await manager.getRepository(RowEntity).countBy(rows.map((r) => ({ id: r.id })))).toBe(2);
   });
 
@@ -138,7 +144,10 @@ describe('insertRows', () => {
     await expect(
       insertAll(dataSource.manager, [
         { entity: RowEntity, rows: [row] },
-        { entity: ChildEntity, rows: [{ id: randomUUID(), rowId: randomUUID(), note: 'no such row' }] },
+        {
+          entity: ChildEntity,
+          rows: [{ id: randomUUID(), rowId: randomUUID(), note: 'no such row', hash: 'f'.repeat(64) }],
+        },
       ]),
     ).rejects.toThrow(/foreign key/);
     expect([await rows(), await children()]).toEqual([rowsBefore, childrenBefore]);

@@ -39,8 +39,10 @@ export function rowsInsert<T extends ObjectLiteral>(
     return record;
   });
   const names = columns.map((c) => driver.escape(c.databaseName));
+  // With its length: a bare "character" is character(1), and a 64-character hash would not fit.
   const types = columns.map(
-    (c) => `${driver.escape(c.databaseName)} ${driver.normalizeType(c)}${c.isArray ? '[]' : ''}`,
+    (c) =>
+      `${driver.escape(c.databaseName)} ${driver.normalizeType(c)}${c.length ? `(${c.length})` : ''}${c.isArray ? '[]' : ''}`,
   );
   const table = metadata.schema
     ? `${driver.escape(metadata.schema)}.${driver.escape(metadata.tableName)}`

@@ -25,6 +25,12 @@ import { TimelineService } from './entry/timeline.service.js';
 import { HealthController } from './health.controller.js';
 import type { TimelineEnv } from './timeline.env.js';
 
+/**
+ * Events recorded in one transaction at most. A trigger publishes some 35 at once and a region's burst
+ * thousands; one transaction per event kept the timeline seconds behind a burst (BENCHMARKS.md).
+ */
+export const TIMELINE_BATCH = 100;
+
 export const TIMELINE_SCHEMA = 'timeline';
 
 @Module({})
@@ -71,6 +77,8 @@ export class TimelineModule {
           useValue: new JetStreamServer(
             jetStreamDefaults('timeline', urlList(config.NATS_URL), config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
+              // What arrived together is recorded in one transaction, in the stream's order (concurrency 1).
+              batch: TIMELINE_BATCH,
             }),
           ),
         },

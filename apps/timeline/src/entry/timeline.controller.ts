@@ -97,17 +97,22 @@ export class TimelineController {
     private readonly aftercare: AftercareService,
   ) {}
 
-  /** Every event of the stream, through the timeline's own durable consumer. */
+  /**
+   * Every event of the stream, through the timeline's own durable consumer: what arrived together, in the
+   * stream's order, recorded in one transaction (the transport's `batch`).
+   */
   @EventPattern<string>(EVENT_STREAM.subjects[0], JETSTREAM)
-  async record(@Payload() event: EventEnvelope): Promise<void> {
-    const outcome = await this.timeline.append(event);
-    if (event.type === EventSubject.IncidentActivated) {
-      // The aftercare schedule is made from the trigger; made once, however often the event comes.
-      await this.aftercare.scheduleFor(event as EventEnvelope<typeof EventSubject.IncidentActivated>);
+  async record(@Payload() events: EventEnvelope[]): Promise<void> {
+    const outcomes = await this.timeline.appendMany(events);
+    for (const [i, event] of events.entries()) {
+      if (event.type === EventSubject.IncidentActivated) {
+        // The aftercare schedule is made from the trigger; made once, however often the event comes.
+        await this.aftercare.scheduleFor(event as EventEnvelope<typeof EventSubject.IncidentActivated>);
+      }
+      this.log.log(
+        `${outcomes[i] === 'appended' ? 'recorded' : 'already had'} ${event.type} ${event.id} of incident ${event.incidentId}`,
+      );
     }
-    this.log.log(
-      `${outcome === 'appended' ? 'recorded' : 'already had'} ${event.type} ${event.id} of incident ${event.incidentId}`,
-    );
   }
 
   @MessagePattern(RpcPattern.ListTimeline)

@@ -119,6 +119,73 @@ describe(TimelineService.name, () => {
     expect((await timeline.list(b)).map((e) => e.seq)).toEqual([1]);
   });
 
+  describe('appendMany (what the consumer received together, in one transaction)', () => {
+    const cancelled = (incidentId: string, reason: string): EventEnvelope =>
+      buildEvent(EventSubject.IncidentCancelled, { ...TEST_META, incidentId, correlationId: randomUUID() }, { reason });
+
+    it('appends in the order given, each incident its own chain, as one append after another would', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      await timeline.append(assigned(a, 0)); // a chain a single append began
+      const batch = [assigned(a, 1), assigned(b, 1), cancelled(a, 'loos alarm, Anna de Vries'), assigned(b, 2)];
+      expect(await timeline.appendMany(batch)).toEqual(['appended', 'appended', 'appended', 'appended']);
+      await timeline.append(assigned(a, 3)); // and a single append continues it
+
+      const [listA, listB] = [await timeline.list(a), await timeline.list(b)];
+      expect(listA.map((e) => [e.seq, e.eventId])).toEqual([
+        [1, expect.any(String)],
+        [2, batch[0]!.id],
+        [3, batch[2]!.id],
+        [4, expect.any(String)],
+      ]);
+      expect(listB.map((e) => [e.seq, e.eventId])).toEqual([
+        [1, batch[1]!.id],
+        [2, batch[3]!.id],
+      ]);
+      // The personal text is kept apart (erasable) and shown with its entry; the chain covers its digest.
+      expect(listA[2]!.data).toMatchObject({ reason: 'loos alarm, Anna de Vries' });
+      const [stored] = await dataSource.query<{ data: Record<string, unknown> }[]>(
+        `SELECT data FROM "${schema}"."entry" WHERE event_id = $1`,
+        [batch[2]!.id],
+      );
+      expect(stored!.data).not.toHaveProperty('reason');
+      expect(await timeline.verify(a)).toEqual({ valid: true, entries: 4, firstBrokenSeq: null });
+      expect(await timeline.verify(b)).toEqual({ valid: true, entries: 2, firstBrokenSeq: null });
+    });
+
+    it('adds nothing for an event recorded before or twice in the batch, and chains the rest without a gap', async () => {
+      const incidentId = randomUUID();
+      const [before, e1, e2] = [assigned(incidentId, 1), assigned(incidentId, 2), assigned(incidentId, 3)];
+      await timeline.append(before);
+      expect(await timeline.appendMany([before, e1, e1, e2])).toEqual([
+        'duplicate',
+        'appended',
+        'duplicate',
+        'appended',
+      ]);
+      expect((await timeline.list(incidentId)).map((e) => [e.seq, e.eventId])).toEqual([
+        [1, before.id],
+        [2, e1.id],
+        [3, e2.id],
+      ]);
+      expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: 3, firstBrokenSeq: null });
+    });
+
+    it('keeps one gapless, valid chain when batches and single appends of one incident run at once', async () => {
+      const incidentId = randomUUID();
+      const events = Array.from({ length: 60 }, (_, i) => assigned(incidentId, i));
+      await Promise.all([
+        timeline.appendMany(events.slice(0, 20)),
+        ...events.slice(20, 30).map((e) => timeline.append(e)),
+        timeline.appendMany(events.slice(30, 60)),
+        timeline.appendMany(events.slice(10, 40)), // redeliveries, racing their first delivery
+      ]);
+      const entries = await timeline.list(incidentId);
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(new Set(entries.map((e) => e.eventId)).size).toBe(60);
+      expect(await timeline.verify(incidentId)).toEqual({ valid: true, entries: 60, firstBrokenSeq: null });
+    });
+  });
+
   it('writes as a role that may add entries but not change or remove them, even with the trigger off', async () => {
     const incidentId = randomUUID();
     await timeline.append(assigned(incidentId, 1));

@@ -37,6 +37,13 @@ export interface JetStreamTransportOptions {
    * share the database with the rest of its own burst.
    */
   perIncident?: number;
+  /**
+   * Hand the handler the messages that are waiting, up to this many, as one array of events (its payload), so it
+   * can write them in one transaction (the timeline). Batches follow one another, so with concurrency 1 they
+   * keep the stream's order. A batch whose handler fails is handled again a message at a time, each as a batch
+   * of one with its own retries and dead letter, so one bad event does not hold up the others.
+   */
+  batch?: number;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */
   production?: boolean;
 }

@@ -12,7 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
-import { deadLetterSubject, type EventEnvelope } from '#lib/contracts';
+import { deadLetterSubject, parseEvent, type EventEnvelope } from '#lib/contracts';
 import { eventMetrics, runWithContext } from '#lib/observability';
 import {
   describeFindings,
@@ -29,6 +29,18 @@ import { ensureStream } from './streams.js';
 
 /** Messages a durable consumer may have delivered and not yet acknowledged (the server stops delivering). */
 const MAX_ACK_PENDING = 1000;
+
+type Handler = NonNullable<ReturnType<JetStreamServer['getHandlerByPattern']>>;
+
+/** The message's event, or null when it is not a valid one (then {@link processMessage} dead-letters it). */
+function eventOf(msg: JsMsg): EventEnvelope | null {
+  try {
+    const parsed = parseEvent(msg.subject, JSON.parse(Buffer.from(msg.data).toString('utf8')));
+    return parsed.ok ? parsed.event : null;
+  } catch {
+    return null;
+  }
+}
 /** Delivered messages that may wait for their turn with `fairByIncident`; the rest of the window is in flight. */
 const FAIR_BUFFER = MAX_ACK_PENDING - 100;
 
@@ -186,6 +198,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (!handler) {
       return;
     }
+    if ((this.options.batch ?? 1) > 1) {
+      return this.drainBatches(messages, handler, consumer, this.options.batch!);
+    }
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
@@ -235,19 +250,120 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * The waiting messages, up to `max` at once, to a handler that takes an array of events (see
+   * {@link JetStreamTransportOptions.batch}). One batch at a time, in the order the messages came: while a batch
+   * is handled the next one gathers, each waiting message kept from redelivery with a progress signal.
+   */
+  private async drainBatches(messages: ConsumerMessages, handler: Handler, consumer: string, max: number) {
+    const waiting: JsMsg[] = [];
+    let running: Promise<void> | undefined;
+    let closing = false;
+    const startNext = (): void => {
+      if (running || closing || waiting.length === 0) {
+        return;
+      }
+      running = this.processBatch(waiting.splice(0, max), handler, consumer).finally(() => {
+        running = undefined;
+        startNext();
+      });
+    };
+    const keepAlive = setInterval(
+      () => {
+        for (const msg of waiting) {
+          msg.working();
+        }
+      },
+      Math.max(100, Math.floor(this.options.ackWaitMs / 3)),
+    );
+    try {
+      for await (const msg of messages) {
+        waiting.push(msg);
+        startNext();
+        while (waiting.length >= max && running) {
+          await running;
+        }
+      }
+    } finally {
+      closing = true;
+      clearInterval(keepAlive);
+      for (const msg of waiting.splice(0)) {
+        msg.nak();
+      }
+      await running;
+    }
+  }
+
+  /**
+   * One batch: the valid events to the handler at once, then each acked. A message that is not a valid event,
+   * and every message of a batch whose handler failed, goes through {@link process} alone (dead letter, retries).
+   * Never rejects.
+   */
+  private async processBatch(batch: JsMsg[], handler: Handler, consumer: string): Promise<void> {
+    const valid: { msg: JsMsg; event: EventEnvelope }[] = [];
+    const alone: JsMsg[] = [];
+    for (const msg of batch) {
+      const event = batch.length > 1 ? eventOf(msg) : null;
+      if (event) {
+        valid.push({ msg, event });
+      } else {
+        alone.push(msg);
+      }
+    }
+    if (valid.length > 0) {
+      const heartbeat = setInterval(
+        () => {
+          for (const { msg } of valid) {
+            msg.working();
+          }
+        },
+        Math.max(this.options.ackWaitMs / 3, 100),
+      );
+      let handled = false;
+      try {
+        const context = new JetStreamContext(valid[0]!.msg.subject, valid[0]!.msg.info.deliveryCount, consumer);
+        await runWithContext({ correlationId: valid[0]!.event.correlationId }, async () => {
+          const result: unknown = await handler(
+            valid.map((v) => v.event),
+            context,
+          );
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        });
+        handled = true;
+      } catch (error) {
+        this.log.warn(`a batch of ${valid.length} failed (${String(error)}); handling its messages one at a time`);
+      } finally {
+        clearInterval(heartbeat);
+      }
+      if (handled) {
+        await Promise.all(
+          valid.map(async ({ msg }) => {
+            try {
+              await msg.ackAck({ timeout: 5_000 });
+              eventMetrics.consumed.inc({ consumer, subject: msg.subject, outcome: 'acked' });
+            } catch (error) {
+              this.log.warn(`${msg.subject}: not settled (${String(error)}); the server redelivers it`);
+            }
+          }),
+        );
+      } else {
+        alone.push(...valid.map((v) => v.msg));
+      }
+    }
+    for (const msg of alone) {
+      await this.process(msg, handler, consumer, true);
+    }
+  }
+
   /** One message; never rejects (a failure to ack is logged and the server redelivers after ackWait). */
-  private async process(
-    msg: JsMsg,
-    handler: NonNullable<ReturnType<JetStreamServer['getHandlerByPattern']>>,
-    consumer: string,
-  ): Promise<void> {
+  private async process(msg: JsMsg, handler: Handler, consumer: string, asBatch = false): Promise<void> {
     const message = this.wrap(msg);
     try {
       await processMessage(message, this.options, {
         handle: async (event: EventEnvelope) => {
           const context = new JetStreamContext(msg.subject, message.deliveryCount, consumer);
           await runWithContext({ correlationId: event.correlationId, eventId: event.id }, async () => {
-            const result: unknown = await handler(event, context);
+            const result: unknown = await handler(asBatch ? [event] : event, context);
             await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           });
         },

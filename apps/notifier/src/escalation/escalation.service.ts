@@ -172,10 +172,8 @@ export class EscalationService {
   /**
    * Starts a chain in `manager`'s transaction (unless a stop that happened after the causing event already
    * arrived) and returns the first notification and timer to dispatch after commit. What it needs to know is
-   * read in one statement and what it writes (chain, notifications, events) is written in one: a trigger's
-   * 30-odd assignments arrive together and share two cores with its SMS and its timeline, so every round trip
-   * waits its turn. With the claim that takes the locks, a chain start is five round trips (with BEGIN and
-   * COMMIT) where it was eight.
+   * read in one statement and what it writes (chain, notifications, events) is written in one; with the claim
+   * that takes the locks, a chain start is five round trips (with BEGIN and COMMIT) where it was eight.
    */
   async startChain(manager: EntityManager, spec: ChainSpec): Promise<Effects> {
     const facts = await this.chainFacts(manager, spec);

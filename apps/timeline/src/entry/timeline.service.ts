@@ -58,7 +58,10 @@ export interface AppendInput {
   correlationId: string;
 }
 
-/** The timeline's one writer: events and log entries both come in through `appendEntry`. */
+/**
+ * The timeline's one writer: an event or a log entry comes in through `appendEntry`, what the consumer received
+ * together through `appendMany`; both make their entries with `newEntry`.
+ */
 @Injectable()
 export class TimelineService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -130,7 +133,7 @@ export class TimelineService {
       });
       if (entries.length > 0) {
         const moved = new Set(entries.map((e) => e.incidentId));
-        const heads = [...chains]
+        const newHeads = [...chains]
           .filter(([incidentId]) => moved.has(incidentId))
           .map(([incidentId, chain]) => ({ incident_id: incidentId, seq: chain.seq, hash: chain.hash }));
         const inserts = [
@@ -142,7 +145,7 @@ export class TimelineService {
            UPDATE ${tables.heads} AS h SET "last_seq" = m."seq", "last_hash" = m."hash"
            FROM jsonb_to_recordset($1::jsonb) AS m("incident_id" uuid, "seq" int, "hash" text)
            WHERE h."incident_id" = m."incident_id"`,
-          [JSON.stringify(heads), ...inserts.map((insert) => insert.value)],
+          [JSON.stringify(newHeads), ...inserts.map((insert) => insert.value)],
         );
       }
       return outcomes;
@@ -251,7 +254,7 @@ export class TimelineService {
   }
 
   /**
-   * The one place entries are written. Appends to one incident are serialised by the chain head's row lock.
+   * One entry (for a batch, see `appendMany`). Appends to one incident are serialised by the chain head's row lock.
    * Three statements in the transaction (besides the role switch): lock (or create) the head and read it; add
    * the entry, its texts and move the head in one statement, where a redelivered event (its id is unique) adds
    * nothing and moves nothing; and only then, for a duplicate, read the entry already there.

@@ -29,6 +29,8 @@ import { ensureStream } from './streams.js';
 
 /** Messages a durable consumer may have delivered and not yet acknowledged (the server stops delivering). */
 const MAX_ACK_PENDING = 1000;
+/** Delivered messages that may wait for their turn with `fairByIncident`; the rest of the window is in flight. */
+const FAIR_BUFFER = MAX_ACK_PENDING - 100;
 
 type Handler = NonNullable<ReturnType<JetStreamServer['getHandlerByPattern']>>;
 
@@ -41,8 +43,6 @@ function eventOf(msg: JsMsg): EventEnvelope | null {
     return null;
   }
 }
-/** Delivered messages that may wait for their turn with `fairByIncident`; the rest of the window is in flight. */
-const FAIR_BUFFER = MAX_ACK_PENDING - 100;
 
 /** What an `@EventPattern` handler receives besides the event: where it came from. */
 export class JetStreamContext {

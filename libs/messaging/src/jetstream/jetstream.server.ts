@@ -12,7 +12,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
-import { deadLetterSubject, parseEvent, type EventEnvelope } from '#lib/contracts';
+import { deadLetterSubject, type EventEnvelope } from '#lib/contracts';
 import { eventMetrics, runWithContext } from '#lib/observability';
 import {
   describeFindings,
@@ -24,7 +24,7 @@ import {
 import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
 import { FairQueue } from './fair-queue.js';
 import { INCIDENT_HEADER } from './jetstream.client.js';
-import { processMessage, type ConsumedMessage } from './message-processor.js';
+import { processMessage, readEvent, type ConsumedMessage } from './message-processor.js';
 import { ensureStream } from './streams.js';
 
 /** Messages a durable consumer may have delivered and not yet acknowledged (the server stops delivering). */
@@ -33,16 +33,6 @@ const MAX_ACK_PENDING = 1000;
 const FAIR_BUFFER = MAX_ACK_PENDING - 100;
 
 type Handler = NonNullable<ReturnType<JetStreamServer['getHandlerByPattern']>>;
-
-/** The message's event, or null when it is not a valid one (then {@link processMessage} dead-letters it). */
-function eventOf(msg: JsMsg): EventEnvelope | null {
-  try {
-    const parsed = parseEvent(msg.subject, JSON.parse(Buffer.from(msg.data).toString('utf8')));
-    return parsed.ok ? parsed.event : null;
-  } catch {
-    return null;
-  }
-}
 
 /** What an `@EventPattern` handler receives besides the event: where it came from. */
 export class JetStreamContext {
@@ -303,9 +293,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const valid: { msg: JsMsg; event: EventEnvelope }[] = [];
     const alone: JsMsg[] = [];
     for (const msg of batch) {
-      const event = batch.length > 1 ? eventOf(msg) : null;
-      if (event) {
-        valid.push({ msg, event });
+      // Not a valid event: alone, so that processMessage dead-letters it.
+      const read = batch.length > 1 ? readEvent(msg) : null;
+      if (read?.ok) {
+        valid.push({ msg, event: read.event });
       } else {
         alone.push(msg);
       }

@@ -40,6 +40,20 @@ export function backoffFor(deliveryCount: number, backoffMs: readonly number[]):
   return backoffMs[Math.min(Math.max(deliveryCount, 1), backoffMs.length) - 1]!;
 }
 
+/** The message's event, or why it is not one (the reason its dead letter gives). */
+export function readEvent(
+  message: Pick<ConsumedMessage, 'subject' | 'data'>,
+): { ok: true; event: EventEnvelope } | { ok: false; reason: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(Buffer.from(message.data).toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'message is not valid JSON' };
+  }
+  const parsed = parseEvent(message.subject, data);
+  return parsed.ok ? parsed : { ok: false, reason: `invalid event: ${parsed.reason}` };
+}
+
 /**
  * One consumed message, by the rules every consumer follows:
  * - an invalid message (not JSON, wrong envelope or payload) is dead-lettered with the reason at once:
@@ -54,15 +68,9 @@ export async function processMessage(
   rules: ProcessorRules,
   ports: ProcessorPorts,
 ): Promise<Outcome> {
-  let data: unknown;
-  try {
-    data = JSON.parse(Buffer.from(message.data).toString('utf8'));
-  } catch {
-    return deadLetter(message, rules, ports, 'message is not valid JSON');
-  }
-  const parsed = parseEvent(message.subject, data);
+  const parsed = readEvent(message);
   if (!parsed.ok) {
-    return deadLetter(message, rules, ports, `invalid event: ${parsed.reason}`);
+    return deadLetter(message, rules, ports, parsed.reason);
   }
 
   const heartbeat = setInterval(() => message.working(), Math.max(rules.ackWaitMs / 3, 100));

@@ -74,6 +74,14 @@ export async function insertRows<T extends ObjectLiteral>(
 }
 
 /**
+ * The `WITH` clause that runs each of `inserts` as a data-modifying part of one statement (PostgreSQL runs every
+ * such part, whether the main statement reads it or not); the caller adds the main statement.
+ */
+export function withInserts(inserts: readonly RowsInsert[]): string {
+  return `WITH ${inserts.map((insert, i) => `"rows${i}" AS (${insert.sql})`).join(',\n')}`;
+}
+
+/**
  * Inserts the rows of several entities in one statement (a data-modifying `WITH`, one parameter per entity; see
  * `rowsInsert`), where one `insertRows` each would make a round trip each. Foreign keys between them hold: they are
  * checked at the end of the statement. Entities without rows are left out.
@@ -92,10 +100,7 @@ export async function insertAll(
   if (inserts.length === 0) {
     return;
   }
-  const sql =
-    inserts.length === 1
-      ? inserts[0]!.sql
-      : `WITH ${inserts.map((insert, i) => `"rows${i}" AS (${insert.sql})`).join(',\n')}\nSELECT 1`;
+  const sql = inserts.length === 1 ? inserts[0]!.sql : `${withInserts(inserts)}\nSELECT 1`;
   await manager.query(
     sql,
     inserts.map((insert) => insert.value),

@@ -11,7 +11,7 @@ import {
   type TimelineEntryView,
   type TimelineVerification,
 } from '#lib/contracts';
-import { rowsInsert, validationFailed } from '#lib/platform';
+import { rowsInsert, validationFailed, withInserts } from '#lib/platform';
 import { TIMELINE_WRITER_ROLE } from '../database/migrations/1764374400000-TimelineWriterRole.js';
 import { chainHash, ChainVerifier, GENESIS_HASH, splitText, textDigest } from './hash-chain.js';
 import { ChainHeadEntity, EntryTextEntity, TimelineEntryEntity } from './timeline-entry.entity.js';
@@ -141,7 +141,7 @@ export class TimelineService {
           ...(texts.length > 0 ? [rowsInsert(manager, EntryTextEntity, texts, 3)!] : []),
         ];
         await manager.query(
-          `WITH ${inserts.map((insert, i) => `"rows${i}" AS (${insert.sql})`).join(', ')}
+          `${withInserts(inserts)}
            UPDATE ${tables.heads} AS h SET "last_seq" = m."seq", "last_hash" = m."hash"
            FROM jsonb_to_recordset($1::jsonb) AS m("incident_id" uuid, "seq" int, "hash" text)
            WHERE h."incident_id" = m."incident_id"`,

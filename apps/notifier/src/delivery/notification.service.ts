@@ -184,17 +184,54 @@ export class NotificationService {
    * A notification's outcome in one statement instead of one per row: the status change when it is progress
    * (as {@link transition}), its event in the outbox only then, the device's push attempt, and the end of its
    * chain when this outcome ends it, also only when the status changed. Its event is built from `n` as read by
-   * the caller; what it names (ids, person, channel, attempt, cause) never changes. Not for `delivered`, whose
-   * time sent may be filled in. Runs in the transaction that holds the chain's lock. Returns whether the status
-   * changed.
+   * the caller; what it names (ids, person, channel, attempt, cause) never changes. Runs in the transaction that
+   * holds the chain's lock. Returns whether the status changed.
    */
   async settleInOne(
     manager: EntityManager,
     n: NotificationEntity,
-    next: Exclude<NotificationStatus, 'delivered'>,
+    next: NotificationStatus,
     info: TransitionInfo,
     options: { attempt?: PushAttemptRow; endChain?: ChainEnd } = {},
   ): Promise<boolean> {
+    const { sql, params } = this.settleStatement(n, next, info, options);
+    const [row] = await manager.query<{ moved: number }[]>(sql, params);
+    return (row?.moved ?? 0) > 0;
+  }
+
+  /**
+   * A channel's report that it reached the person (`sent`, `local_outbox`, `delivered`) as one statement that
+   * commits on its own, its chain's lock included: instead of BEGIN, the chain's lock, the outcome and COMMIT,
+   * four round trips for every push and SMS and each delivery report. The statement locks the chain first (the
+   * order every chain transaction takes), then moves the notification, writes its event and the push attempt,
+   * and ends the chain as reached when that is the chain's decision (running, at this channel's step, no
+   * acknowledgement awaited: {@link decide}). When the chain was acknowledged meanwhile it changes nothing but
+   * the push attempt and says so (`chainAcknowledged`): the caller settles that case in a transaction of its own.
+   */
+  async settleReached(
+    n: NotificationEntity,
+    next: 'sent' | 'local_outbox' | 'delivered',
+    info: TransitionInfo,
+    attempt?: PushAttemptRow,
+  ): Promise<{ moved: boolean; chainAcknowledged: boolean }> {
+    const { sql, params } = this.settleStatement(n, next, info, {
+      ...(attempt ? { attempt } : {}),
+      ...(n.chainId ? { lockedChain: { chainId: n.chainId, channel: n.channel, at: info.at ?? new Date() } } : {}),
+    });
+    const [row] = await this.dataSource.query<{ moved: number; chain_state: ChainState | null }[]>(sql, params);
+    return { moved: (row?.moved ?? 0) > 0, chainAcknowledged: row?.chain_state === 'acknowledged' };
+  }
+
+  private settleStatement(
+    n: NotificationEntity,
+    next: NotificationStatus,
+    info: TransitionInfo,
+    options: {
+      attempt?: PushAttemptRow;
+      endChain?: ChainEnd;
+      lockedChain?: { chainId: string; channel: NotificationChannel; at: Date };
+    },
+  ): { sql: string; params: unknown[] } {
     const table = (
       entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity,
     ) => this.dataSource.getMetadata(entity).tablePath;
@@ -204,14 +241,30 @@ export class NotificationService {
       params.push(value);
       return `$${params.length}`;
     };
-    const assignments = Object.entries(changesFor(next, info)).map(
-      ([property, value]) => `"${columns.findColumnWithPropertyName(property)!.databaseName}" = ${param(value)}`,
-    );
+    const column = (property: string) => `"${columns.findColumnWithPropertyName(property)!.databaseName}"`;
+    const changes = changesFor(next, info);
+    const assignments = Object.entries(changes).map(([property, value]) => `${column(property)} = ${param(value)}`);
+    if (next === 'delivered') {
+      // A delivery report proves the provider took the message. When it overtook the sender's own record of
+      // that (a fast callback), the time it was sent is at the latest now.
+      assignments.push(
+        `${column('sentAt')} = COALESCE(${column('sentAt')}, ${param(changes.deliveredAt)}::timestamptz)`,
+      );
+    }
     const event = this.eventOf(n, next, info);
-    const { attempt, endChain } = options;
-    const sql = `WITH moved AS (
+    const { attempt, endChain, lockedChain } = options;
+    const sql = `WITH ${
+      lockedChain
+        ? `chain AS MATERIALIZED (
+        SELECT "id", "state", "step", "channels", "ack_required" FROM ${table(EscalationEntity)}
+        WHERE "id" = ${param(lockedChain.chainId)} FOR UPDATE
+      ), `
+        : ''
+    }moved AS (
         UPDATE ${table(NotificationEntity)} SET ${assignments.join(', ')}
-        WHERE "id" = $1 AND "status" = ANY(${param(statusesBefore(next))}::text[])
+        WHERE "id" = $1 AND "status" = ANY(${param(statusesBefore(next))}::text[])${
+          lockedChain ? ` AND NOT EXISTS (SELECT 1 FROM chain WHERE "state" = 'acknowledged')` : ''
+        }
         RETURNING "id"
       ),${
         attempt
@@ -231,13 +284,24 @@ export class NotificationService {
         WHERE "id" = ${param(endChain.chainId)} AND EXISTS (SELECT 1 FROM moved)
       ),`
           : ''
+      }${
+        lockedChain
+          ? ` ended AS (
+        UPDATE ${table(EscalationEntity)} e
+        SET "state" = 'reached', "deadline" = NULL, "ended_reason" = 'reached', "updated_at" = ${param(lockedChain.at)}
+        FROM chain c
+        WHERE e."id" = c."id" AND EXISTS (SELECT 1 FROM moved) AND c."state" = 'running' AND NOT c."ack_required"
+          AND c."step" = array_position(c."channels", ${param(lockedChain.channel)}::text) - 1
+      ),`
+          : ''
       } event AS (
         INSERT INTO ${table(OutboxEntity)} ("id", "subject", "envelope")
         SELECT ${param(event.id)}, ${param(event.type)}, ${param(JSON.stringify(event))}::jsonb FROM moved
       )
-      SELECT count(*)::int AS "moved" FROM moved`;
-    const [row] = await manager.query<{ moved: number }[]>(sql, params);
-    return (row?.moved ?? 0) > 0;
+      SELECT (SELECT count(*) FROM moved)::int AS "moved"${
+        lockedChain ? `, (SELECT "state" FROM chain) AS "chain_state"` : ''
+      }`;
+    return { sql, params };
   }
 
   /** The event of `n` reaching `status`. */

@@ -394,6 +394,132 @@ describe('escalation', () => {
     });
   });
 
+  describe('a report that a channel reached the person', () => {
+    /** The statements (with their parameters) that name one of `ids`, run while `work` runs. */
+    const statementsNaming = async (ids: string[], work: () => Promise<unknown>) => {
+      const seen: { sql: string; parameters: unknown[] }[] = [];
+      const logger = h.dataSource.logger;
+      const logQuery = logger.logQuery.bind(logger);
+      logger.logQuery = (sql, parameters, runner) => {
+        seen.push({ sql, parameters: Array.isArray(parameters) ? parameters : Object.values(parameters ?? {}) });
+        logQuery(sql, parameters, runner);
+      };
+      try {
+        await work();
+      } finally {
+        logger.logQuery = logQuery;
+      }
+      return seen.filter((s) => s.parameters.some((v) => ids.includes(v as string)));
+    };
+
+    /** A person's push, queued and held there: its job does not run until the queue resumes. */
+    const heldPush = (where: (n: NotificationEntity) => boolean) =>
+      waitFor(
+        async () =>
+          (await h.dataSource.getRepository(NotificationEntity).findBy({ channel: 'push', status: 'queued' })).find(
+            where,
+          ) ?? null,
+        { timeoutMs: 10_000, message: 'the queued push' },
+      );
+
+    it('is one statement that takes the chain’s lock, and ends an announcement’s chain as reached', async () => {
+      const queue = h.queue(WEB_PUSH_QUEUE);
+      await queue.pause();
+      try {
+        const p = await person({ device: true });
+        const announcementId = randomUUID();
+        await announce([p.personId], 'Personeelsvergadering om 08:00', announcementId);
+        const n = await heldPush((row) => row.announcementId === announcementId);
+        const statements = await statementsNaming([n.id, n.chainId!], () =>
+          escalation().recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' }),
+        );
+        // Before: the chain's lock, then the outcome, in a transaction (four round trips with BEGIN and COMMIT).
+        expect(statements).toHaveLength(1);
+        expect(statements[0]!.sql).toMatch(/FOR UPDATE[\s\S]*UPDATE \S*notification\S* SET/);
+        const chain = await h.dataSource.getRepository(EscalationEntity).findOneByOrFail({ id: n.chainId! });
+        expect([chain.state, chain.endedReason, chain.deadline]).toEqual(['reached', 'reached', null]);
+        const stored = await h.dataSource.getRepository(NotificationEntity).findOneByOrFail({ id: n.id });
+        expect([stored.status, stored.provider, stored.sentAt !== null]).toEqual(['sent', 'push-service', true]);
+        // A second report of the same changes nothing and writes no second event.
+        expect(await escalation().recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' })).toBe(false);
+        expect(await h.outboxTypes((e) => e.announcementId === announcementId && e.personId === p.personId)).toEqual([
+          EventSubject.NotificationSent,
+        ]);
+      } finally {
+        await queue.resume();
+      }
+    });
+
+    it('settles a push still in flight when its task was acknowledged as acknowledged, also when both race', async () => {
+      const queue = h.queue(WEB_PUSH_QUEUE);
+      await queue.pause();
+      try {
+        for (let round = 0; round < 12; round += 1) {
+          const p = await person({ device: true });
+          const event = await assign(p.personId);
+          const taskId = event.payload.taskId;
+          const n = await heldPush((row) => row.taskId === taskId);
+          const sent = () => escalation().recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' });
+          const ack = () => escalation().onStopEvent(acknowledged(event));
+          // Acknowledged first (the chain's statement finds it acknowledged and leaves it to a transaction), or
+          // at the same moment (whichever takes the chain's lock first, the other sees what it did).
+          if (round === 0) {
+            await ack();
+            await sent();
+          } else {
+            await Promise.all(round % 2 === 0 ? [sent(), ack()] : [ack(), sent()]);
+          }
+          expect([(await chainOf(taskId)).state, (await notificationsOf(taskId))[0]!.status]).toEqual([
+            'acknowledged',
+            'acknowledged',
+          ]);
+          expect(await typesFor(taskId)).toEqual([
+            EventSubject.NotificationSent,
+            EventSubject.NotificationAcknowledged,
+          ]);
+        }
+      } finally {
+        await queue.resume();
+      }
+    });
+    it('waits for the holder of the chain’s lock and sees what it committed', async () => {
+      const queue = h.queue(WEB_PUSH_QUEUE);
+      await queue.pause();
+      const holder = h.dataSource.createQueryRunner();
+      try {
+        const p = await person({ device: true });
+        const event = await assign(p.personId);
+        const taskId = event.payload.taskId;
+        const n = await heldPush((row) => row.taskId === taskId);
+        // Another transaction holds the chain (as an acknowledgement does while it ends it).
+        await holder.startTransaction();
+        await holder.query(`SELECT 1 FROM notifier.escalation WHERE id = $1 FOR UPDATE`, [n.chainId]);
+        let settled = false;
+        const report = escalation()
+          .recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' })
+          .finally(() => {
+            settled = true;
+          });
+        await sleep(300);
+        expect(settled).toBe(false);
+        await holder.query(`UPDATE notifier.escalation SET state = 'acknowledged', deadline = NULL WHERE id = $1`, [
+          n.chainId,
+        ]);
+        await holder.commitTransaction();
+        await report;
+        // It saw the acknowledgement: the push that was in flight is settled as acknowledged, not left as sent.
+        expect((await notificationsOf(taskId))[0]!.status).toBe('acknowledged');
+        expect(await typesFor(taskId)).toEqual([EventSubject.NotificationSent, EventSubject.NotificationAcknowledged]);
+      } finally {
+        if (holder.isTransactionActive) {
+          await holder.rollbackTransaction();
+        }
+        await holder.release();
+        await queue.resume();
+      }
+    });
+  });
+
   it('starts an announcement’s chains at once: a push to who has a device, the SMS at once to who has none', async () => {
     const [withApp, withoutApp, noPhone] = await Promise.all([
       person({ device: true }),

@@ -426,6 +426,27 @@ export class EscalationService {
   ): Promise<boolean> {
     let changed = false;
     const notificationId = typeof notification === 'string' ? notification : notification.id;
+    if (next === 'sent' || next === 'local_outbox' || next === 'delivered') {
+      // The common case, every push and SMS that went out and every delivery report: one statement that takes
+      // the chain's lock itself (the chain's decision is `ignore` or `reached` for any report of reaching the
+      // person). Only a chain acknowledged meanwhile needs the transaction below.
+      const n =
+        typeof notification === 'string'
+          ? await this.dataSource.getRepository(NotificationEntity).findOneBy({ id: notification })
+          : notification;
+      if (!n) {
+        return false;
+      }
+      const settled = await this.notifications.settleReached(n, next, info, attempt);
+      if (!settled.chainAcknowledged) {
+        if (settled.moved) {
+          this.log.log(`notification ${notificationId} → ${next}`);
+        }
+        this.notifications.nudge();
+        return settled.moved;
+      }
+      notification = n;
+    }
     const effects = await this.dataSource.transaction(async (manager) => {
       const n =
         typeof notification === 'string'
@@ -443,7 +464,6 @@ export class EscalationService {
       if (
         chain &&
         (decision?.kind === 'ignore' || decision?.kind === 'reached') &&
-        next !== 'delivered' &&
         !(chain.state === 'acknowledged' && !isFailure(next))
       ) {
         // Most outcomes (a push or SMS that went out, of an announcement or an assignment) leave the chain as it

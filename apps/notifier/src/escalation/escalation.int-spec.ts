@@ -114,6 +114,23 @@ describe('escalation', () => {
       .find({ where: { taskId }, order: { createdAt: 'ASC', channel: 'ASC' } });
   const chainOf = (taskId: string) => h.dataSource.getRepository(EscalationEntity).findOneByOrFail({ taskId });
 
+  /** The statements (with their parameters) that name one of `ids`, run while `work` runs. */
+  const statementsNaming = async (ids: string[], work: () => Promise<unknown>) => {
+    const seen: { sql: string; parameters: unknown[] }[] = [];
+    const logger = h.dataSource.logger;
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (sql, parameters, runner) => {
+      seen.push({ sql, parameters: Array.isArray(parameters) ? parameters : Object.values(parameters ?? {}) });
+      logQuery(sql, parameters, runner);
+    };
+    try {
+      await work();
+    } finally {
+      logger.logQuery = logQuery;
+    }
+    return seen.filter((s) => s.parameters.some((v) => ids.includes(v as string)));
+  };
+
   it('goes push → SMS → deputy when nobody picks the task up, each step once, and never names the task', async () => {
     const p = await person({ device: true });
     const event = await assign(p.personId);
@@ -334,6 +351,21 @@ describe('escalation', () => {
       return { taskId: event.payload.taskId, sid: smsTo(p.phone)[0]!.sid };
     };
 
+    it('records a delivery report with one read, its outcome and the provider’s status: three statements', async () => {
+      const { taskId, sid } = await sentSms();
+      const sms = (await notificationsOf(taskId))[1]!;
+      const statements = await statementsNaming([sms.id, sid], async () => {
+        expect((await callback(statusParams(sid, 'delivered'))).status).toBe(204);
+      });
+      expect(statements).toHaveLength(3);
+      expect((await notificationsOf(taskId))[1]!.status).toBe('delivered');
+      const [message] = await h.dataSource.query<{ provider_status: string }[]>(
+        `SELECT provider_status FROM notifier.sms_message WHERE sid = $1`,
+        [sid],
+      );
+      expect(message?.provider_status).toBe('delivered');
+    });
+
     it('keeps "delivered" when a late "sent" and a replayed "delivered" come after it, and emits it once', async () => {
       const { taskId, sid } = await sentSms();
       expect((await callback(statusParams(sid, 'delivered'))).status).toBe(204);
@@ -395,23 +427,6 @@ describe('escalation', () => {
   });
 
   describe('a report that a channel reached the person', () => {
-    /** The statements (with their parameters) that name one of `ids`, run while `work` runs. */
-    const statementsNaming = async (ids: string[], work: () => Promise<unknown>) => {
-      const seen: { sql: string; parameters: unknown[] }[] = [];
-      const logger = h.dataSource.logger;
-      const logQuery = logger.logQuery.bind(logger);
-      logger.logQuery = (sql, parameters, runner) => {
-        seen.push({ sql, parameters: Array.isArray(parameters) ? parameters : Object.values(parameters ?? {}) });
-        logQuery(sql, parameters, runner);
-      };
-      try {
-        await work();
-      } finally {
-        logger.logQuery = logQuery;
-      }
-      return seen.filter((s) => s.parameters.some((v) => ids.includes(v as string)));
-    };
-
     /** A person's push, queued and held there: its job does not run until the queue resumes. */
     const heldPush = (where: (n: NotificationEntity) => boolean) =>
       waitFor(
@@ -517,6 +532,64 @@ describe('escalation', () => {
         await holder.release();
         await queue.resume();
       }
+    });
+  });
+
+  describe('an SMS job', () => {
+    /** An assignment's SMS, queued and held there (the person has no device, so it is the first step). */
+    const heldSms = async (p: { personId: string }) => {
+      const event = await assign(p.personId);
+      const taskId = event.payload.taskId;
+      const n = await waitFor(
+        async () => (await notificationsOf(taskId)).find((row) => row.channel === 'sms' && row.status === 'queued'),
+        { timeoutMs: 10_000, message: 'the queued SMS' },
+      );
+      return { taskId, n };
+    };
+
+    it('does not send again what Twilio took before a crash, and reads what it needs in one statement', async () => {
+      const queue = h.queue(SMS_QUEUE);
+      await queue.pause();
+      let resumed = false;
+      try {
+        const p = await person();
+        const { taskId, n } = await heldSms(p);
+        // A run that crashed after Twilio answered and its SID was stored, before the outcome was recorded.
+        await h.dataSource.query(
+          `INSERT INTO notifier.sms_message (notification_id, provider, to_phone, body, sid, created_at, updated_at)
+             VALUES ($1, 'twilio', $2, 'x', $3, now(), now())`,
+          [n.id, p.phone, `SM${randomUUID().replace(/-/g, '')}`],
+        );
+        const statements = await statementsNaming([n.id], async () => {
+          await queue.resume();
+          resumed = true;
+          await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationSent), {
+            timeoutMs: 10_000,
+            message: 'recorded as sent',
+          });
+        });
+        expect(smsTo(p.phone)).toHaveLength(0);
+        const stored = await h.dataSource.getRepository(NotificationEntity).findOneByOrFail({ id: n.id });
+        expect([stored.status, stored.provider]).toEqual(['sent', 'twilio']);
+        // The notification with its chain, the phone and the earlier SMS in one read, then its outcome.
+        expect(statements).toHaveLength(2);
+      } finally {
+        if (!resumed) {
+          await queue.resume();
+        }
+      }
+    });
+
+    it('reports a person without a phone number as not reached by SMS', async () => {
+      const p = await person({ phone: false });
+      const event = await assign(p.personId);
+      const sms = await waitFor(
+        async () =>
+          (await notificationsOf(event.payload.taskId)).find((n) => n.channel === 'sms' && n.status !== 'queued'),
+        { timeoutMs: 10_000, message: 'the SMS settled' },
+      );
+      expect([sms.status, sms.reason]).toEqual(['unreachable', 'no_phone_number']);
+      expect(h.twilio.messages).toHaveLength(0);
     });
   });
 

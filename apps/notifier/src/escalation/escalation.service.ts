@@ -32,6 +32,7 @@ import {
 import { EscalationEntity, StopSignalEntity } from './escalation.entity.js';
 import { PUSH_SENDER, type PushSender } from '../push/push-sender.port.js';
 import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
+import { SmsMessageEntity } from '../sms/sms-message.entity.js';
 
 /** DI token of the waits per task priority, in seconds. */
 export const ESCALATION_WAITS = Symbol('ESCALATION_WAITS');
@@ -79,6 +80,14 @@ export interface PushToSend {
   notification: NotificationEntity;
   devices: PushDevice[];
   accepted: Set<string>;
+}
+
+export interface SmsToSend {
+  notification: NotificationEntity;
+  /** The person's phone number (null: none known). */
+  phone: string | null;
+  /** The SMS an earlier run of the job wrote: the provider's id once it took it, and when it was first written. */
+  earlier: { sid: string | null; createdAt: Date } | null;
 }
 
 /**
@@ -502,24 +511,41 @@ export class EscalationService {
   }
 
   /**
-   * The notification a job is for, when it is still to be sent: queued (not settled by an earlier run), and
-   * wanted by its chain. A job for anything else does nothing. One statement: the notification with its
-   * chain's state.
+   * The notification a push job is for, when it is still to be sent: queued (not settled by an earlier run),
+   * and wanted by its chain; with the person's devices and those that already took it (an earlier run of the
+   * job). A job for anything else does nothing. One statement: while a trigger's assignments hold the
+   * connections, each statement of a push job waits its turn for one.
    */
-  async toSend(notificationId: string): Promise<NotificationEntity | null> {
-    return (await this.queued(notificationId, false))?.notification ?? null;
+  async pushToSend(notificationId: string): Promise<PushToSend | null> {
+    const found = await this.queued(notificationId, 'push');
+    return (
+      found && {
+        notification: found.notification,
+        devices: found.row.devices ?? [],
+        accepted: new Set(found.row.accepted ?? []),
+      }
+    );
   }
 
   /**
-   * {@link toSend} for a push, with the person's devices and those that already took it (an earlier run of the
-   * job), in the same statement. While a trigger's assignments hold the connections, each statement of a push
-   * job waits its turn for one: the first push of a trigger waited four turns before it was sent.
+   * {@link pushToSend} for an SMS: the notification with the person's phone number and the SMS an earlier run
+   * of the job wrote (with the provider's id once it took the message), in the same statement: an SMS job
+   * read them one after the other, three round trips.
    */
-  async pushToSend(notificationId: string): Promise<PushToSend | null> {
-    return this.queued(notificationId, true);
+  async smsToSend(notificationId: string): Promise<SmsToSend | null> {
+    const found = await this.queued(notificationId, 'sms');
+    return (
+      found && {
+        notification: found.notification,
+        phone: found.row.phone ?? null,
+        earlier: found.row.earlier_created_at
+          ? { sid: found.row.earlier_sid ?? null, createdAt: found.row.earlier_created_at }
+          : null,
+      }
+    );
   }
 
-  private async queued(notificationId: string, withDevices: boolean): Promise<PushToSend | null> {
+  private async queued(notificationId: string, channel: NotificationChannel) {
     const query = this.dataSource
       .getRepository(NotificationEntity)
       .createQueryBuilder('n')
@@ -527,7 +553,7 @@ export class EscalationService {
       .addSelect('c.state', 'chain_state')
       .addSelect('c.ended_reason', 'chain_ended_reason')
       .where('n.id = :id', { id: notificationId });
-    if (withDevices) {
+    if (channel === 'push') {
       const devices = this.dataSource.getMetadata(PushSubscriptionEntity).tablePath;
       const attempts = this.dataSource.getMetadata(PushAttemptEntity).tablePath;
       query
@@ -541,6 +567,13 @@ export class EscalationService {
              WHERE a.notification_id = n.id AND a.outcome = 'accepted')`,
           'accepted',
         );
+    } else {
+      query
+        .leftJoin(ContactEntity, 'contact', 'contact.person_id = n.person_id')
+        .addSelect('contact.phone', 'phone')
+        .leftJoin(SmsMessageEntity, 'earlier', 'earlier.notification_id = n.id')
+        .addSelect('earlier.sid', 'earlier_sid')
+        .addSelect('earlier.created_at', 'earlier_created_at');
     }
     const {
       entities: [n],
@@ -550,6 +583,9 @@ export class EscalationService {
       chain_ended_reason: string | null;
       devices?: PushDevice[];
       accepted?: string[];
+      phone?: string | null;
+      earlier_sid?: string | null;
+      earlier_created_at?: Date | null;
     }>();
     if (!n || !row || n.status !== 'queued') {
       return null;
@@ -560,7 +596,7 @@ export class EscalationService {
       await this.recordOutcome(n, 'expired', { reason: `not_needed_${row.chain_ended_reason ?? state}` });
       return null;
     }
-    return { notification: n, devices: row.devices ?? [], accepted: new Set(row.accepted ?? []) };
+    return { notification: n, row };
   }
 
   /** Lets the outbox relay publish what a transaction just wrote. */

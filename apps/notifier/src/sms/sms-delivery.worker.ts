@@ -4,11 +4,9 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { queueMetrics, runWithContext } from '#lib/observability';
-import { ContactEntity } from '../contact/contact.entity.js';
 import { SMS_JOB_OPTIONS, SMS_QUEUE, WORKER_LOCKS, type SmsJobData } from '../delivery/delivery.queues.js';
-import { NotificationEntity } from '../delivery/notification.entity.js';
 import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
-import { EscalationService } from '../escalation/escalation.service.js';
+import { EscalationService, type SmsToSend } from '../escalation/escalation.service.js';
 import { REDIS } from '../redis.provider.js';
 import { SmsMessageEntity } from './sms-message.entity.js';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -88,28 +86,30 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     // In line from the start, so that the requests leave in the order the jobs started (priority order).
     const turn = this.pacer.enter(job.opts.priority ?? 0);
     try {
-      const notification = await this.escalation.toSend(job.data.notificationId);
-      if (!notification) {
+      const toSend = await this.escalation.smsToSend(job.data.notificationId);
+      if (!toSend) {
         return 'skipped';
       }
-      return await runWithContext({ correlationId: notification.cause.correlationId }, () =>
-        this.deliver(notification, job, turn),
+      return await runWithContext({ correlationId: toSend.notification.cause.correlationId }, () =>
+        this.deliver(toSend, job, turn),
       );
     } finally {
       this.pacer.leave(turn);
     }
   }
 
-  private async deliver(n: NotificationEntity, job: Job<SmsJobData>, turn: Turn): Promise<string> {
+  private async deliver(
+    { notification: n, phone, earlier }: SmsToSend,
+    job: Job<SmsJobData>,
+    turn: Turn,
+  ): Promise<string> {
     const messages = this.dataSource.getRepository(SmsMessageEntity);
-    const earlier = await messages.findOneBy({ notificationId: n.id });
     if (earlier?.sid) {
       // The provider took it before a crash or a lost job completion: record, do not send again.
       await this.escalation.recordOutcome(n, 'sent', { provider: 'twilio' });
       return 'sent';
     }
-    const contact = await this.dataSource.getRepository(ContactEntity).findOneBy({ personId: n.personId });
-    if (!contact) {
+    if (!phone) {
       await this.escalation.recordOutcome(n, 'unreachable', { reason: 'no_phone_number' });
       return 'no-phone';
     }
@@ -123,7 +123,7 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
       {
         notificationId: n.id,
         provider: this.sender.provider,
-        toPhone: contact.phone,
+        toPhone: phone,
         body,
         sid: null,
         providerStatus: null,
@@ -135,7 +135,7 @@ export class SmsDeliveryWorker implements OnModuleInit, OnApplicationShutdown {
     );
     await this.pacer.take(turn);
     const result = await this.sender.send({
-      to: contact.phone,
+      to: phone,
       body,
       statusCallback: `${this.publicBaseUrl.replace(/\/$/, '')}/webhooks/twilio/status`,
       validitySeconds: this.settings.validitySeconds,

@@ -13,6 +13,7 @@ import { addToOutbox } from '#lib/messaging';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { fromTwilioStatus } from '../delivery/notification-status.js';
 import { PUBLIC_BASE_URL } from '../delivery/public-url.token.js';
+import { NotificationEntity } from '../delivery/notification.entity.js';
 import { EscalationEntity } from '../escalation/escalation.entity.js';
 import { EscalationService } from '../escalation/escalation.service.js';
 import { ActivationClient, refusalOf } from './activation.client.js';
@@ -67,23 +68,36 @@ export class TwilioWebhookService {
     const sid = request.params.MessageSid ?? request.params.SmsSid ?? '';
     const reported = request.params.MessageStatus ?? request.params.SmsStatus ?? '';
     const errorCode = request.params.ErrorCode;
-    const messages = this.dataSource.getRepository(SmsMessageEntity);
-    const message = sid ? await messages.findOneBy({ sid }) : null;
     const next = fromTwilioStatus(reported, errorCode);
-    if (!message || !next) {
+    // The message's notification and provider, in one read.
+    const found =
+      sid && next
+        ? await this.dataSource
+            .getRepository(NotificationEntity)
+            .createQueryBuilder('n')
+            .innerJoin(SmsMessageEntity, 'm', 'm.notification_id = n.id')
+            .addSelect('m.provider', 'sms_provider')
+            .where('m.sid = :sid', { sid })
+            .getRawAndEntities<{ sms_provider: SmsMessageEntity['provider'] }>()
+        : null;
+    const notification = found?.entities[0];
+    const provider = found?.raw[0]?.sms_provider;
+    if (!notification || !provider || !next) {
       return NO_CONTENT; // not ours, or a status we do not track: nothing to change, and no retry wanted
     }
     // The provider is named here too: a callback can overtake the sender's own record of the message.
-    const changed = await this.escalation.recordOutcome(message.notificationId, next, {
-      provider: message.provider,
+    const changed = await this.escalation.recordOutcome(notification, next, {
+      provider,
       reason: next === 'expired' ? 'sms_validity_expired' : `sms_${reported}`,
       ...(errorCode ? { detail: `twilio error ${errorCode}` } : {}),
     });
     if (changed) {
-      await messages.update(
-        { notificationId: message.notificationId },
-        { providerStatus: reported, errorCode: errorCode ?? null, updatedAt: new Date() },
-      );
+      await this.dataSource
+        .getRepository(SmsMessageEntity)
+        .update(
+          { notificationId: notification.id },
+          { providerStatus: reported, errorCode: errorCode ?? null, updatedAt: new Date() },
+        );
     }
     return NO_CONTENT;
   }

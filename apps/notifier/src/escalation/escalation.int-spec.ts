@@ -497,6 +497,7 @@ describe('escalation', () => {
         await queue.resume();
       }
     });
+
     it('waits for the holder of the chain’s lock and sees what it committed', async () => {
       const queue = h.queue(WEB_PUSH_QUEUE);
       await queue.pause();

@@ -437,10 +437,19 @@ describe('escalation', () => {
         { timeoutMs: 10_000, message: 'the queued push' },
       );
 
-    it('is one statement that takes the chain’s lock, and ends an announcement’s chain as reached', async () => {
+    /** Runs `work` while the push queue is paused (no push job runs), and resumes it whatever happens. */
+    const withPushesHeld = async (work: () => Promise<void>) => {
       const queue = h.queue(WEB_PUSH_QUEUE);
       await queue.pause();
       try {
+        await work();
+      } finally {
+        await queue.resume();
+      }
+    };
+
+    it('is one statement that takes the chain’s lock, and ends an announcement’s chain as reached', () =>
+      withPushesHeld(async () => {
         const p = await person({ device: true });
         const announcementId = randomUUID();
         await announce([p.personId], 'Personeelsvergadering om 08:00', announcementId);
@@ -460,15 +469,10 @@ describe('escalation', () => {
         expect(await h.outboxTypes((e) => e.announcementId === announcementId && e.personId === p.personId)).toEqual([
           EventSubject.NotificationSent,
         ]);
-      } finally {
-        await queue.resume();
-      }
-    });
+      }));
 
-    it('settles a push still in flight when its task was acknowledged as acknowledged, also when both race', async () => {
-      const queue = h.queue(WEB_PUSH_QUEUE);
-      await queue.pause();
-      try {
+    it('settles a push still in flight when its task was acknowledged as acknowledged, also when both race', () =>
+      withPushesHeld(async () => {
         for (let round = 0; round < 12; round += 1) {
           const p = await person({ device: true });
           const event = await assign(p.personId);
@@ -493,47 +497,45 @@ describe('escalation', () => {
             EventSubject.NotificationAcknowledged,
           ]);
         }
-      } finally {
-        await queue.resume();
-      }
-    });
+      }));
 
-    it('waits for the holder of the chain’s lock and sees what it committed', async () => {
-      const queue = h.queue(WEB_PUSH_QUEUE);
-      await queue.pause();
-      const holder = h.dataSource.createQueryRunner();
-      try {
-        const p = await person({ device: true });
-        const event = await assign(p.personId);
-        const taskId = event.payload.taskId;
-        const n = await heldPush((row) => row.taskId === taskId);
-        // Another transaction holds the chain (as an acknowledgement does while it ends it).
-        await holder.startTransaction();
-        await holder.query(`SELECT 1 FROM notifier.escalation WHERE id = $1 FOR UPDATE`, [n.chainId]);
-        let settled = false;
-        const report = escalation()
-          .recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' })
-          .finally(() => {
-            settled = true;
-          });
-        await sleep(300);
-        expect(settled).toBe(false);
-        await holder.query(`UPDATE notifier.escalation SET state = 'acknowledged', deadline = NULL WHERE id = $1`, [
-          n.chainId,
-        ]);
-        await holder.commitTransaction();
-        await report;
-        // It saw the acknowledgement: the push that was in flight is settled as acknowledged, not left as sent.
-        expect((await notificationsOf(taskId))[0]!.status).toBe('acknowledged');
-        expect(await typesFor(taskId)).toEqual([EventSubject.NotificationSent, EventSubject.NotificationAcknowledged]);
-      } finally {
-        if (holder.isTransactionActive) {
-          await holder.rollbackTransaction();
+    it('waits for the holder of the chain’s lock and sees what it committed', () =>
+      withPushesHeld(async () => {
+        const holder = h.dataSource.createQueryRunner();
+        try {
+          const p = await person({ device: true });
+          const event = await assign(p.personId);
+          const taskId = event.payload.taskId;
+          const n = await heldPush((row) => row.taskId === taskId);
+          // Another transaction holds the chain (as an acknowledgement does while it ends it).
+          await holder.startTransaction();
+          await holder.query(`SELECT 1 FROM notifier.escalation WHERE id = $1 FOR UPDATE`, [n.chainId]);
+          let settled = false;
+          const report = escalation()
+            .recordOutcome(n, 'sent', { devices: 1, provider: 'push-service' })
+            .finally(() => {
+              settled = true;
+            });
+          await sleep(300);
+          expect(settled).toBe(false);
+          await holder.query(`UPDATE notifier.escalation SET state = 'acknowledged', deadline = NULL WHERE id = $1`, [
+            n.chainId,
+          ]);
+          await holder.commitTransaction();
+          await report;
+          // It saw the acknowledgement: the push that was in flight is settled as acknowledged, not left as sent.
+          expect((await notificationsOf(taskId))[0]!.status).toBe('acknowledged');
+          expect(await typesFor(taskId)).toEqual([
+            EventSubject.NotificationSent,
+            EventSubject.NotificationAcknowledged,
+          ]);
+        } finally {
+          if (holder.isTransactionActive) {
+            await holder.rollbackTransaction();
+          }
+          await holder.release();
         }
-        await holder.release();
-        await queue.resume();
-      }
-    });
+      }));
   });
 
   describe('an SMS job', () => {

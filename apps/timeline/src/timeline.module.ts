@@ -31,6 +31,12 @@ import type { TimelineEnv } from './timeline.env.js';
  */
 export const TIMELINE_BATCH = 100;
 
+/**
+ * How long the timeline, when idle, lets a trigger's events gather before it records them: one batch a quarter
+ * of a second later instead of a transaction per event while the notifier sends the first pushes (BENCHMARKS.md).
+ */
+export const TIMELINE_BATCH_LINGER_MS = 250;
+
 export const TIMELINE_SCHEMA = 'timeline';
 
 @Module({})
@@ -79,6 +85,7 @@ export class TimelineModule {
               production: config.NODE_ENV === 'production',
               // What arrived together is recorded in one transaction, in the stream's order (concurrency 1).
               batch: TIMELINE_BATCH,
+              batchLingerMs: TIMELINE_BATCH_LINGER_MS,
             }),
           ),
         },

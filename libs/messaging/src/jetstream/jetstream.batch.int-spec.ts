@@ -47,12 +47,18 @@ describe('JetStreamServer: batches (batch)', () => {
   let publisher: JetStreamClient;
   let app: INestApplication | undefined;
 
-  const start = async (name: string): Promise<INestApplication> => {
+  const start = async (name: string, batchLingerMs?: number): Promise<INestApplication> => {
     const moduleRef = await Test.createTestingModule({ controllers: [BatchHandler] }).compile();
     const started = moduleRef.createNestApplication({ logger: false });
     started.connectMicroservice({
       strategy: new JetStreamServer(
-        jetStreamDefaults(name, [nats.url], 1, { batch: 8, ackWaitMs: 1_000, maxDeliver: 2, backoffMs: [100] }),
+        jetStreamDefaults(name, [nats.url], 1, {
+          batch: 8,
+          batchLingerMs,
+          ackWaitMs: 1_000,
+          maxDeliver: 2,
+          backoffMs: [100],
+        }),
       ),
     });
     await started.startAllMicroservices();
@@ -114,6 +120,52 @@ describe('JetStreamServer: batches (batch)', () => {
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_redelivered).toBe(0);
   }, 60_000);
+
+  describe('with a linger (batchLingerMs)', () => {
+    const LINGER_MS = 1_500;
+    /** Starts a consumer with the linger and waits until it has taken what the stream held before (earlier tests). */
+    const startIdle = async (name: string): Promise<void> => {
+      const before = await publishAll(['before']);
+      app = await start(name, LINGER_MS);
+      await waitFor(() => callsAbout(before).length > 0, { timeoutMs: 20_000 });
+      await sleep(200);
+    };
+
+    it('gathers events that arrive one by one at an idle consumer into one batch', async () => {
+      calls.length = 0;
+      await startIdle('batchlinger');
+      const incidentId = randomUUID();
+      const published = ['l.1', 'l.2', 'l.3', 'l.4', 'l.5'];
+      for (const templateId of published) {
+        await publisher.publishEvent(taskAssignedEvent({ taskId: randomUUID(), templateId }, { incidentId }));
+        await sleep(50);
+      }
+      await waitFor(() => callsAbout(incidentId).length > 0, { timeoutMs: 20_000 });
+      await sleep(500);
+
+      // Without the linger the first is taken at once, alone, and the others follow in smaller batches.
+      expect(callsAbout(incidentId)).toEqual([{ taskIds: published, ok: true }]);
+    }, 60_000);
+
+    it('hands over a lone event after the linger, and a full batch at once', async () => {
+      calls.length = 0;
+      await startIdle('batchlingerlone');
+      const lone = await publishAll(['alone']);
+      await sleep(LINGER_MS / 3);
+      expect(callsAbout(lone)).toEqual([]); // still gathering
+      await waitFor(() => callsAbout(lone).length > 0, { timeoutMs: 20_000 });
+      expect(callsAbout(lone)).toEqual([{ taskIds: ['alone'], ok: true }]);
+
+      await sleep(200);
+      const full = Array.from({ length: 8 }, (_, i) => `f.${i}`);
+      const published = performance.now();
+      const burst = await publishAll(full);
+      await waitFor(() => callsAbout(burst).length > 0, { timeoutMs: 20_000 });
+      // Eight waiting is a whole batch: it does not wait for the linger.
+      expect(performance.now() - published).toBeLessThan(LINGER_MS);
+      expect(callsAbout(burst)).toEqual([{ taskIds: full, ok: true }]);
+    }, 60_000);
+  });
 
   it('handles a failed batch a message at a time: the others once, the bad one retried, then dead-lettered', async () => {
     calls.length = 0;

@@ -44,6 +44,13 @@ export interface JetStreamTransportOptions {
    * of one with its own retries and dead letter, so one bad event does not hold up the others.
    */
   batch?: number;
+  /**
+   * With `batch`: when the consumer is idle and a message arrives, wait this long (unless `batch` messages are
+   * waiting sooner) before handing over what waits, so that a burst that arrives over a few milliseconds is one
+   * batch instead of one small batch per message. Messages that waited this long while a batch ran go at once.
+   * The timeline uses it to stay out of the way of a trigger's first pushes (BENCHMARKS.md).
+   */
+  batchLingerMs?: number;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */
   production?: boolean;
 }

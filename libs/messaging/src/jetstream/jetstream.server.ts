@@ -243,24 +243,38 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * The waiting messages, up to `max` at once, to a handler that takes an array of events (see
    * {@link JetStreamTransportOptions.batch}). One batch at a time, in the order the messages came: while a batch
-   * is handled the next one gathers, each waiting message kept from redelivery with a progress signal.
+   * is handled the next one gathers, each waiting message kept from redelivery with a progress signal. With
+   * `batchLingerMs`, a batch starts only when `max` messages wait or its oldest message has waited that long.
    */
   private async drainBatches(messages: ConsumerMessages, handler: Handler, consumer: string, max: number) {
-    const waiting: JsMsg[] = [];
+    const linger = Math.max(0, this.options.batchLingerMs ?? 0);
+    const waiting: { msg: JsMsg; arrived: number }[] = [];
     let running: Promise<void> | undefined;
+    let lingering: NodeJS.Timeout | undefined;
     let closing = false;
     const startNext = (): void => {
       if (running || closing || waiting.length === 0) {
         return;
       }
-      running = this.processBatch(waiting.splice(0, max), handler, consumer).finally(() => {
+      const due = waiting[0]!.arrived + linger - performance.now();
+      if (waiting.length < max && due > 0) {
+        lingering ??= setTimeout(() => {
+          lingering = undefined;
+          startNext();
+        }, Math.ceil(due));
+        return;
+      }
+      clearTimeout(lingering);
+      lingering = undefined;
+      const batch = waiting.splice(0, max).map((w) => w.msg);
+      running = this.processBatch(batch, handler, consumer).finally(() => {
         running = undefined;
         startNext();
       });
     };
     const keepAlive = setInterval(
       () => {
-        for (const msg of waiting) {
+        for (const { msg } of waiting) {
           msg.working();
         }
       },
@@ -268,7 +282,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     );
     try {
       for await (const msg of messages) {
-        waiting.push(msg);
+        waiting.push({ msg, arrived: performance.now() });
         startNext();
         while (waiting.length >= max && running) {
           await running;
@@ -277,7 +291,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } finally {
       closing = true;
       clearInterval(keepAlive);
-      for (const msg of waiting.splice(0)) {
+      clearTimeout(lingering);
+      for (const { msg } of waiting.splice(0)) {
         msg.nak();
       }
       await running;

@@ -32,8 +32,9 @@ import type { TimelineEnv } from './timeline.env.js';
 export const TIMELINE_BATCH = 100;
 
 /**
- * How long the timeline, when idle, lets a trigger's events gather before it records them: one batch a quarter
- * of a second later instead of a transaction per event while the notifier sends the first pushes (BENCHMARKS.md).
+ * How long the timeline, when idle, lets arriving events gather before it records them: a trigger's entries are one
+ * batch a quarter of a second later instead of several small ones while the notifier sends the first pushes, and a
+ * region's burst is recorded in fuller batches (BENCHMARKS.md).
  */
 export const TIMELINE_BATCH_LINGER_MS = 250;
 

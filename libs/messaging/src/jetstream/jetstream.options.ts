@@ -47,7 +47,7 @@ export interface JetStreamTransportOptions {
   /**
    * With `batch`: when the consumer is idle and a message arrives, wait this long (unless `batch` messages are
    * waiting sooner) before handing over what waits, so that a burst that arrives over a few milliseconds is one
-   * batch instead of one small batch per message. Messages that waited this long while a batch ran go at once.
+   * batch instead of several small ones (the first of them a single message). Messages that waited this long while a batch ran go at once.
    * The timeline uses it to stay out of the way of a trigger's first pushes (BENCHMARKS.md).
    */
   batchLingerMs?: number;

@@ -32,7 +32,7 @@ import type { TimelineEnv } from './timeline.env.js';
 export const TIMELINE_BATCH = 100;
 
 /**
- * How long the timeline, when idle, lets arriving events gather before it records them: a trigger's entries are one
+ * How long the timeline lets arriving events gather before it records a batch that is not full: a trigger's entries are one
  * batch a quarter of a second later instead of several small ones while the notifier sends the first pushes, and a
  * region's burst is recorded in fuller batches (BENCHMARKS.md).
  */

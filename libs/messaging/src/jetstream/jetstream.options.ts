@@ -45,10 +45,10 @@ export interface JetStreamTransportOptions {
    */
   batch?: number;
   /**
-   * With `batch`: when the consumer is idle and a message arrives, wait this long (unless `batch` messages are
-   * waiting sooner) before handing over what waits, so that a burst that arrives over a few milliseconds is one
-   * batch instead of several small ones (the first of them a single message). Messages that waited this long while a batch ran go at once.
-   * The timeline uses it to stay out of the way of a trigger's first pushes (BENCHMARKS.md).
+   * With `batch`: a batch that is not full starts only when its oldest message has waited this long (a full one
+   * goes at once), so that a burst that arrives over a few milliseconds is one batch instead of several small ones
+   * (the first of them a single message). The timeline uses it to stay out of the way of a trigger's first pushes
+   * (BENCHMARKS.md).
    */
   batchLingerMs?: number;
   /** Production mode: an unsafe stream setting (memory storage, one replica, a short window) stops the app. */

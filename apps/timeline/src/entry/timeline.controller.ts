@@ -1,4 +1,4 @@
-import { Controller, Logger, UseFilters } from '@nestjs/common';
+import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
   ArrayMaxSize,
@@ -28,7 +28,7 @@ import {
   type TimelineEntryView,
   type TimelineVerification,
 } from '#lib/contracts';
-import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
+import { JETSTREAM, JetStreamErrorFilter, JetStreamServer } from '#lib/messaging';
 import { validateRpc } from '#lib/platform';
 import { AftercareService } from '../aftercare/aftercare.service.js';
 import { evaluationReport } from '../report/evaluation-report.js';
@@ -95,6 +95,7 @@ export class TimelineController {
   constructor(
     private readonly timeline: TimelineService,
     private readonly aftercare: AftercareService,
+    @Inject(JetStreamServer) private readonly events: JetStreamServer,
   ) {}
 
   /**
@@ -127,9 +128,14 @@ export class TimelineController {
     });
   }
 
+  /**
+   * A person's entry comes after the events the timeline already received: those that wait for the consumer's
+   * linger are recorded first.
+   */
   @MessagePattern(RpcPattern.AddLogEntry)
-  addLogEntry(@Payload() data: unknown): Promise<TimelineEntryView> {
+  async addLogEntry(@Payload() data: unknown): Promise<TimelineEntryView> {
     const command = validateRpc(AddLogEntryCommand, data);
+    await this.events.handOverWaiting();
     return this.timeline.addLogEntry({ ...command });
   }
 
@@ -141,13 +147,17 @@ export class TimelineController {
   }
 
   @MessagePattern(RpcPattern.AddFinding)
-  addFinding(@Payload() data: unknown): Promise<TimelineEntryView> {
-    return this.timeline.addFinding(validateRpc(AddFindingCommand, data));
+  async addFinding(@Payload() data: unknown): Promise<TimelineEntryView> {
+    const command = validateRpc(AddFindingCommand, data);
+    await this.events.handOverWaiting();
+    return this.timeline.addFinding(command);
   }
 
   @MessagePattern(RpcPattern.RecordFindingApplied)
-  findingApplied(@Payload() data: unknown): Promise<TimelineEntryView> {
-    return this.timeline.recordFindingApplied(validateRpc(FindingAppliedCommand, data));
+  async findingApplied(@Payload() data: unknown): Promise<TimelineEntryView> {
+    const command = validateRpc(FindingAppliedCommand, data);
+    await this.events.handOverWaiting();
+    return this.timeline.recordFindingApplied(command);
   }
 
   @MessagePattern(RpcPattern.VerifyTimeline)

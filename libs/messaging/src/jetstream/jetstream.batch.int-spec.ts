@@ -46,12 +46,13 @@ describe('JetStreamServer: batches (batch)', () => {
   let jsm: JetStreamManager;
   let publisher: JetStreamClient;
   let app: INestApplication | undefined;
+  let server: JetStreamServer | undefined;
 
   const start = async (name: string, batchLingerMs?: number): Promise<INestApplication> => {
     const moduleRef = await Test.createTestingModule({ controllers: [BatchHandler] }).compile();
     const started = moduleRef.createNestApplication({ logger: false });
     started.connectMicroservice({
-      strategy: new JetStreamServer(
+      strategy: (server = new JetStreamServer(
         jetStreamDefaults(name, [nats.url], 1, {
           batch: 8,
           batchLingerMs,
@@ -59,7 +60,7 @@ describe('JetStreamServer: batches (batch)', () => {
           maxDeliver: 2,
           backoffMs: [100],
         }),
-      ),
+      )),
     });
     await started.startAllMicroservices();
     await started.init();
@@ -164,6 +165,25 @@ describe('JetStreamServer: batches (batch)', () => {
       // Eight waiting is a whole batch: it does not wait for the linger.
       expect(performance.now() - published).toBeLessThan(LINGER_MS);
       expect(callsAbout(burst)).toEqual([{ taskIds: full, ok: true }]);
+    }, 60_000);
+
+    it('hands over what waits for the linger when asked, and returns once it is handled', async () => {
+      calls.length = 0;
+      await startIdle('batchhandover');
+      await server!.handOverWaiting(); // nothing waits: returns at once
+
+      const waiting = await publishAll(['w.1', 'w.2', 'w.3']);
+      await sleep(200); // they have arrived and wait for the linger
+      expect(callsAbout(waiting)).toEqual([]);
+      await server!.handOverWaiting();
+      // Handled before handOverWaiting returned, long before the linger would have handed them over.
+      expect(callsAbout(waiting)).toEqual([{ taskIds: ['w.1', 'w.2', 'w.3'], ok: true }]);
+
+      // What arrives afterwards waits for the linger again.
+      const later = await publishAll(['later']);
+      await sleep(200);
+      expect(callsAbout(later)).toEqual([]);
+      await waitFor(() => callsAbout(later).length > 0, { timeoutMs: 20_000 });
     }, 60_000);
   });
 

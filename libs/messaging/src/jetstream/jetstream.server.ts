@@ -77,6 +77,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private js?: JetStreamClient;
   private readonly running: ConsumerMessages[] = [];
   private readonly loops: Promise<void>[] = [];
+  /** One per batching consumer: hands over at once what waits for its linger (see {@link handOverWaiting}). */
+  private readonly handOvers = new Set<() => Promise<void>>();
   private readonly log = new Logger(JetStreamServer.name);
 
   constructor(private readonly options: JetStreamTransportOptions) {
@@ -250,13 +252,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const linger = Math.max(0, this.options.batchLingerMs ?? 0);
     const waiting: { msg: JsMsg; arrived: number }[] = [];
     let running: Promise<void> | undefined;
+    /** When the first message of the running batch arrived. */
+    let runningFrom = 0;
     let lingering: NodeJS.Timeout | undefined;
+    /** Messages that arrived before this moment go without waiting for the linger (a hand-over asked for them). */
+    let handOverBefore = -Infinity;
     let closing = false;
     const startNext = (): void => {
       if (running || closing || waiting.length === 0) {
         return;
       }
-      const due = waiting[0]!.arrived + linger - performance.now();
+      const first = waiting[0]!;
+      const due = first.arrived < handOverBefore ? 0 : first.arrived + linger - performance.now();
       if (waiting.length < max && due > 0) {
         lingering ??= setTimeout(() => {
           lingering = undefined;
@@ -266,12 +273,31 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       clearTimeout(lingering);
       lingering = undefined;
+      runningFrom = first.arrived;
       const batch = waiting.splice(0, max).map((w) => w.msg);
       running = this.processBatch(batch, handler, consumer).finally(() => {
         running = undefined;
         startNext();
       });
     };
+    // Until everything that had arrived when it was asked for is handled; batches are taken in arrival order.
+    const handOver = async (): Promise<void> => {
+      const asked = performance.now();
+      handOverBefore = Math.max(handOverBefore, asked + 1e-3);
+      for (;;) {
+        if (running && runningFrom <= asked) {
+          await running;
+        } else if (!running && waiting.length > 0 && waiting[0]!.arrived <= asked) {
+          startNext();
+          if (!running) {
+            return; // closing: the messages go back to the server
+          }
+        } else {
+          return;
+        }
+      }
+    };
+    this.handOvers.add(handOver);
     const keepAlive = setInterval(
       () => {
         for (const { msg } of waiting) {
@@ -290,6 +316,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
     } finally {
       closing = true;
+      this.handOvers.delete(handOver);
       clearInterval(keepAlive);
       clearTimeout(lingering);
       for (const { msg } of waiting.splice(0)) {
@@ -420,6 +447,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.nc as T;
+  }
+
+  /**
+   * Hands the messages that batching consumers hold back for their linger (`batchLingerMs`) to their handlers now,
+   * and resolves once those, and a batch already running, are handled. A write that does not come through the
+   * stream calls it first, so that it does not overtake events that already arrived (a log entry written right
+   * after the trigger comes after the trigger's entries on the timeline). Never rejects.
+   */
+  async handOverWaiting(): Promise<void> {
+    await Promise.all([...this.handOvers].map((handOver) => handOver()));
   }
 
   async close(): Promise<void> {

@@ -255,7 +255,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     /** When the first message of the running batch arrived. */
     let runningFrom = 0;
     let lingering: NodeJS.Timeout | undefined;
-    /** Messages that arrived before this moment go without waiting for the linger (a hand-over asked for them). */
+    /** Messages that arrived by this moment go without waiting for the linger (a hand-over asked for them). */
     let handOverBefore = -Infinity;
     let closing = false;
     const startNext = (): void => {
@@ -263,7 +263,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         return;
       }
       const first = waiting[0]!;
-      const due = first.arrived < handOverBefore ? 0 : first.arrived + linger - performance.now();
+      const due = first.arrived <= handOverBefore ? 0 : first.arrived + linger - performance.now();
       if (waiting.length < max && due > 0) {
         lingering ??= setTimeout(() => {
           lingering = undefined;
@@ -283,7 +283,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     // Until everything that had arrived when it was asked for is handled; batches are taken in arrival order.
     const handOver = async (): Promise<void> => {
       const asked = performance.now();
-      handOverBefore = Math.max(handOverBefore, asked + 1e-3);
+      handOverBefore = Math.max(handOverBefore, asked);
       for (;;) {
         if (running && runningFrom <= asked) {
           await running;

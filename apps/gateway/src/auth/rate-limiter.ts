@@ -4,6 +4,9 @@ import type { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error.js';
 import { RateLimitEntity } from './session.entities.js';
 
+/** Windows older than this are deleted now and then. */
+const OLD_WINDOWS_MS = 2 * 86_400_000;
+
 export interface Budget {
   /** How many within one window. */
   limit: number;
@@ -38,7 +41,10 @@ export class RateLimiter {
       [key, start],
     );
     if (Math.random() < 0.01) {
-      await this.dataSource.query(`DELETE FROM ${this.table} WHERE "window_start" < now() - interval '2 days'`);
+      // Now and then the windows older than two days go, by the same clock as the windows themselves.
+      await this.dataSource.query(`DELETE FROM ${this.table} WHERE "window_start" < $1`, [
+        new Date(now - OLD_WINDOWS_MS),
+      ]);
     }
     return { allowed: Number(rows[0]!.count) <= budget.limit, retryAfterSeconds };
   }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
@@ -159,5 +159,21 @@ describe('sessions and rate limits (gateway, real PostgreSQL)', () => {
     });
     // The next window starts afresh.
     expect((await limiter.hit(key, budget, at + 60_000)).allowed).toBe(true);
+  });
+
+  it('forgets windows older than two days by its own clock, never the window it counts in', async () => {
+    const budget = { limit: 1, windowSeconds: 60 };
+    const at = Date.parse('2026-11-28T10:00:10Z'); // days before the database's clock
+    const key = `test:${randomUUID()}`;
+    expect((await limiter.hit(key, budget, at - 3 * 86_400_000)).allowed).toBe(true);
+    const cleanup = jest.spyOn(Math, 'random').mockReturnValue(0); // every hit cleans up
+    try {
+      expect((await limiter.hit(key, budget, at)).allowed).toBe(true);
+      // The window of `at` was kept by the clean-up: the budget stays used up (with the database's clock it went).
+      expect((await limiter.hit(key, budget, at)).allowed).toBe(false);
+    } finally {
+      cleanup.mockRestore();
+    }
+    expect((await limiter.exhausted(key, budget, at - 3 * 86_400_000)).exhausted).toBe(false); // that one went
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
 import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { taskAssignedEvent, TEST_META } from '../../../../test/support/events.js';
 import { NotifierHarness, TEST_TWILIO } from '../../../../test/support/notifier-harness.js';
@@ -131,6 +132,17 @@ describe('escalation', () => {
     return seen.filter((s) => s.parameters.some((v) => ids.includes(v as string)));
   };
 
+  /** Runs `work` with the queue paused (no job of it runs until `work` resumes it), and resumes it whatever happens. */
+  const withQueuePaused = async (name: string, work: (queue: Queue) => Promise<void>) => {
+    const queue = h.queue(name);
+    await queue.pause();
+    try {
+      await work(queue);
+    } finally {
+      await queue.resume(); // a no-op when `work` resumed it
+    }
+  };
+
   it('goes push → SMS → deputy when nobody picks the task up, each step once, and never names the task', async () => {
     const p = await person({ device: true });
     const event = await assign(p.personId);
@@ -164,10 +176,7 @@ describe('escalation', () => {
 
   it('gives the person the whole wait from when the SMS left, when a backlog held it: no silent hand-over', async () => {
     const p = await person({ device: true });
-    const queue = h.queue(SMS_QUEUE);
-    await queue.pause();
-    let resumedAt = 0;
-    try {
+    await withQueuePaused(SMS_QUEUE, async (queue) => {
       const event = await assign(p.personId);
       const taskId = event.payload.taskId;
       await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
@@ -182,7 +191,6 @@ describe('escalation', () => {
         ['sms', 'queued'],
       ]);
       await queue.resume();
-      resumedAt = Date.now();
       await waitFor(() => smsTo(p.phone).length === 1, { timeoutMs: 10_000, message: 'the SMS once resumed' });
       const sentAt = Date.now();
       await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationUnacknowledged), {
@@ -193,11 +201,7 @@ describe('escalation', () => {
       expect(Date.now() - sentAt).toBeGreaterThanOrEqual(WAIT_S * 1000 - 300);
       expect(smsTo(p.phone)).toHaveLength(1);
       expect((await chainOf(taskId)).state).toBe('exhausted');
-    } finally {
-      if (!resumedAt) {
-        await queue.resume();
-      }
-    }
+    });
   });
 
   it('stops at once when the person acknowledges during the wait: no SMS, no hand-over', async () => {
@@ -437,16 +441,8 @@ describe('escalation', () => {
         { timeoutMs: 10_000, message: 'the queued push' },
       );
 
-    /** Runs `work` while the push queue is paused (no push job runs), and resumes it whatever happens. */
-    const withPushesHeld = async (work: () => Promise<void>) => {
-      const queue = h.queue(WEB_PUSH_QUEUE);
-      await queue.pause();
-      try {
-        await work();
-      } finally {
-        await queue.resume();
-      }
-    };
+    /** Runs `work` while no push job runs. */
+    const withPushesHeld = (work: () => Promise<void>) => withQueuePaused(WEB_PUSH_QUEUE, work);
 
     it('is one statement that takes the chain’s lock, and ends an announcement’s chain as reached', () =>
       withPushesHeld(async () => {
@@ -550,11 +546,8 @@ describe('escalation', () => {
       return { taskId, n };
     };
 
-    it('does not send again what Twilio took before a crash, and reads what it needs in one statement', async () => {
-      const queue = h.queue(SMS_QUEUE);
-      await queue.pause();
-      let resumed = false;
-      try {
+    it('does not send again what Twilio took before a crash, and reads what it needs in one statement', () =>
+      withQueuePaused(SMS_QUEUE, async (queue) => {
         const p = await person();
         const { taskId, n } = await heldSms(p);
         // A run that crashed after Twilio answered and its SID was stored, before the outcome was recorded.
@@ -565,7 +558,6 @@ describe('escalation', () => {
         );
         const statements = await statementsNaming([n.id], async () => {
           await queue.resume();
-          resumed = true;
           await waitFor(async () => (await typesFor(taskId)).includes(EventSubject.NotificationSent), {
             timeoutMs: 10_000,
             message: 'recorded as sent',
@@ -576,12 +568,7 @@ describe('escalation', () => {
         expect([stored.status, stored.provider]).toEqual(['sent', 'twilio']);
         // The notification with its chain, the phone and the earlier SMS in one read, then its outcome.
         expect(statements).toHaveLength(2);
-      } finally {
-        if (!resumed) {
-          await queue.resume();
-        }
-      }
-    });
+      }));
 
     it('reports a person without a phone number as not reached by SMS', async () => {
       const p = await person({ phone: false });
@@ -665,9 +652,7 @@ describe('escalation', () => {
   });
 
   it('sends crisis-team task SMS before all-staff SMS under the limiter', async () => {
-    const queue = h.queue(SMS_QUEUE);
-    await queue.pause();
-    try {
+    await withQueuePaused(SMS_QUEUE, async (queue) => {
       const staff = await Promise.all([1, 2, 3, 4, 5, 6].map(() => person()));
       await announce(
         staff.map((s) => s.personId),
@@ -683,9 +668,7 @@ describe('escalation', () => {
       await waitFor(async () => ((await queue.getJobCounts('prioritized')).prioritized ?? 0) >= 9, {
         timeoutMs: 10_000,
       });
-    } finally {
-      await queue.resume();
-    }
+    });
     const messages = await h.twilio.waitForMessages(9, 15_000);
     const kinds = messages.map((m) => (m.body.includes('/app/tasks/') ? 'task' : 'announcement'));
     expect(kinds).toEqual(['task', 'task', 'task', ...Array<string>(6).fill('announcement')]);

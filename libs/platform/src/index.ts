@@ -4,5 +4,6 @@ export * from './env.js';
 export * from './health.js';
 export * from './persistence.js';
 export * from './preflight.js';
+export * from './prepared.js';
 export * from './rpc-error.js';
 export * from './bulk-insert.js';

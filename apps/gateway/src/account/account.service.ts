@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
 import type { AppRole } from '#lib/demo';
+import { prepared } from '#lib/platform';
 import { SessionEntity } from '../auth/session.entities.js';
 import { AccountAuditEntity, AccountEntity, MembershipEntity, SchoolEntity } from './account.entities.js';
 
@@ -146,12 +147,12 @@ export class AccountService {
         boardId: string | null;
       }[]
     >(
-      `SELECT a."name", s."id" AS "schoolId", m."role", s."name" AS "schoolName", s."board_id" AS "boardId"
+      prepared(`SELECT a."name", s."id" AS "schoolId", m."role", s."name" AS "schoolName", s."board_id" AS "boardId"
        FROM ${t(AccountEntity)} a
        ${session}
        LEFT JOIN ${t(MembershipEntity)} m ON m."person_id" = a."person_id"
        LEFT JOIN ${t(SchoolEntity)} s ON s."id" = m."school_id"
-       WHERE a."person_id" = $1 AND a."disabled_at" IS NULL`,
+       WHERE a."person_id" = $1 AND a."disabled_at" IS NULL`),
       sessionId ? [personId, sessionId] : [personId],
     );
     if (rows.length === 0) {

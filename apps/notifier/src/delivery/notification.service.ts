@@ -13,7 +13,7 @@ import {
   type NotificationRef,
 } from '#lib/contracts';
 import { addToOutbox, OutboxEntity, OutboxRelayService } from '#lib/messaging';
-import { insertRows } from '#lib/platform';
+import { insertRows, prepared } from '#lib/platform';
 import {
   ESCALATION_JOB_OPTIONS,
   ESCALATION_QUEUE,
@@ -301,7 +301,8 @@ export class NotificationService {
       SELECT (SELECT count(*) FROM moved)::int AS "moved"${
         lockedChain ? `, (SELECT "state" FROM chain) AS "chain_state"` : ''
       }`;
-    return { sql, params };
+    // Every push and SMS and each delivery report runs this: a handful of texts, each looked up by ids.
+    return { sql: prepared(sql), params };
   }
 
   /** The event of `n` reaching `status`. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
 import { addToOutbox, claimInbox, OutboxEntity, outboxRows, type LocksFirst } from '#lib/messaging';
-import { insertAll } from '#lib/platform';
+import { insertAll, PREPARED, prepared } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
 import { NotificationEntity, PushAttemptEntity } from '../delivery/notification.entity.js';
@@ -324,7 +324,7 @@ export class EscalationService {
         attempts: Partial<Record<NotificationChannel, number>>;
       }[]
     >(
-      `SELECT
+      prepared(`SELECT
          $2::uuid IS NOT NULL AND EXISTS (
            SELECT 1 FROM ${table(StopSignalEntity)} s
            WHERE s.incident_id = $1 AND (s.task_id IS NULL OR s.task_id = $2)
@@ -335,7 +335,7 @@ export class EscalationService {
          (SELECT coalesce(jsonb_object_agg(a.channel, a.attempt), '{}'::jsonb) FROM (
             SELECT n.channel, max(n.attempt) AS attempt FROM ${notifications.tablePath} n
             WHERE n."${subjectColumn}" = $5 AND n.person_id = $3 GROUP BY n.channel
-          ) a) AS attempts`,
+          ) a) AS attempts`),
       [spec.cause.incidentId, spec.taskId, spec.personId, new Date(spec.cause.occurredAt), subject.id],
     );
     return {
@@ -552,7 +552,9 @@ export class EscalationService {
       .leftJoin(EscalationEntity, 'c', 'c.id = n.chain_id')
       .addSelect('c.state', 'chain_state')
       .addSelect('c.ended_reason', 'chain_ended_reason')
-      .where('n.id = :id', { id: notificationId });
+      .where('n.id = :id', { id: notificationId })
+      // Every push and SMS job begins with this read, and its text is the same for every notification.
+      .comment(PREPARED);
     if (channel === 'push') {
       const devices = this.dataSource.getMetadata(PushSubscriptionEntity).tablePath;
       const attempts = this.dataSource.getMetadata(PushAttemptEntity).tablePath;

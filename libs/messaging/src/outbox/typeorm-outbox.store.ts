@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#lib/contracts';
+import { prepared } from '#lib/platform';
 import { OutboxEntity } from './outbox.entity.js';
 import type { BatchResult, OutboxStore, PendingEvent } from './outbox-relay.js';
 
@@ -21,7 +22,9 @@ export class TypeOrmOutboxStore implements OutboxStore {
   ): Promise<BatchResult & { claimed: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows: { id: string; envelope: EventEnvelope }[] = await manager.query(
-        `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        prepared(
+          `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        ),
         [limit],
       );
       if (rows.length === 0) {
@@ -30,7 +33,7 @@ export class TypeOrmOutboxStore implements OutboxStore {
       const result = await work(rows);
       if (result.published.length > 0) {
         await manager.query(
-          `UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
+          prepared(`UPDATE ${this.table} SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`),
           [result.published],
         );
       }

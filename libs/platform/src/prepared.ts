@@ -37,7 +37,9 @@ function nameOf(text: string): string | undefined {
  * `manager.query(prepared(sql), params)`; a query builder says `.comment(PREPARED)`.
  *
  * Only for statements whose plan does not depend on their values (looked up by a key, as the marked ones are):
- * after five runs PostgreSQL may choose one generic plan for all values.
+ * after five runs PostgreSQL may choose one generic plan for all values. The apps talk to PostgreSQL directly; a
+ * pooler in transaction mode between them (PgBouncer before 1.21) would hand a named statement to a server
+ * connection that never parsed it.
  */
 export function prepared(sql: string): string {
   return MARK + sql;

@@ -47,6 +47,25 @@ export async function createDataSource(
   return dataSource;
 }
 
+/** An initialised pool as an app makes it (`postgresOptions`) on the test database, without entities or migrations. */
+export async function createPool(
+  applicationName: string,
+  pool: { poolSize: number; idleTimeoutMs?: number },
+): Promise<DataSource> {
+  const dataSource = new DataSource(
+    postgresOptions({
+      url: testDatabaseUrl(),
+      schema: 'public',
+      entities: [],
+      migrations: [],
+      applicationName,
+      ...pool,
+    }),
+  );
+  await dataSource.initialize();
+  return dataSource;
+}
+
 /** Drops the test file's schema and closes the pool; safe to call when setup failed half-way. */
 export async function dropDataSource(dataSource: DataSource | undefined, schema: string): Promise<void> {
   if (!dataSource?.isInitialized) {

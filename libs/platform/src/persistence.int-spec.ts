@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '../../../test/support/database.js';
-import { openWarmConnections, postgresOptions, WARM_CONNECTIONS } from './persistence.js';
+import type { DataSource } from 'typeorm';
+import { createPool, testDatabaseUrl } from '../../../test/support/database.js';
+import { openWarmConnections, WARM_CONNECTIONS } from './persistence.js';
 
 /**
  * An app's pool against real PostgreSQL: after a quiet spell it still holds its warm connections, so the first
@@ -26,18 +26,7 @@ describe('the connection pool of an app', () => {
   beforeAll(async () => {
     observer = new pg.Client({ connectionString: testDatabaseUrl() });
     await observer.connect();
-    dataSource = new DataSource(
-      postgresOptions({
-        url: testDatabaseUrl(),
-        schema: 'public',
-        entities: [],
-        migrations: [],
-        applicationName,
-        poolSize: 8,
-        idleTimeoutMs: 300,
-      }),
-    );
-    await dataSource.initialize();
+    dataSource = await createPool(applicationName, { poolSize: 8, idleTimeoutMs: 300 });
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { testDatabaseUrl } from '../../../test/support/database.js';
-import { isUniqueViolation, postgresOptions } from './persistence.js';
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { createPool } from '../../../test/support/database.js';
+import { isUniqueViolation } from './persistence.js';
 import { MAX_PREPARED_STATEMENTS, PREPARED, prepared } from './prepared.js';
 
 /**
@@ -20,17 +20,8 @@ describe('prepared statements on an app pool', () => {
     );
 
   beforeAll(async () => {
-    dataSource = new DataSource(
-      postgresOptions({
-        url: testDatabaseUrl(),
-        schema: 'public',
-        entities: [],
-        migrations: [],
-        applicationName: 'crisisklaar-test-prepared',
-        poolSize: 1, // one connection: what one statement prepared, the next one sees
-      }),
-    );
-    await dataSource.initialize();
+    // One connection: what one statement prepared, the next one sees.
+    dataSource = await createPool('crisisklaar-test-prepared', { poolSize: 1 });
     await dataSource.query(`CREATE TABLE "${table}" (id int PRIMARY KEY, label text NOT NULL)`);
     await dataSource.query(`INSERT INTO "${table}" SELECT i, 'label ' || i FROM generate_series(1, 100) AS i`);
   });

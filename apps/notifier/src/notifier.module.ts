@@ -160,8 +160,8 @@ export class NotifierModule {
             // incidents in turn, so the first assignments of a school triggering now are not queued behind the
             // thirty-odd of every school that triggered a moment earlier; one of an incident at a time, in the
             // order activation published them (most urgent first), so a trigger's first pushes do not share the
-            // two cores with the chain starts of the rest of the same trigger (BENCHMARKS.md, 2026-12-05:
-            // the leader's push left 71 ms after the commit at p50 instead of 94 with 4 at a time).
+            // two cores with the chain starts of the rest of the same trigger (BENCHMARKS.md, 2026-12-05: the
+            // leader's push was recorded as sent at p50 71 ms after the incident was created, 94 with 4 at once).
             jetStreamDefaults('notifier', servers, config.NATS_STREAM_REPLICAS, {
               production: config.NODE_ENV === 'production',
               concurrency: 16,

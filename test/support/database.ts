@@ -27,17 +27,7 @@ export async function createDataSource(
   entities: MixedList<string | (new () => unknown) | EntitySchema>,
   migrations: MixedList<string | (new () => unknown)>,
 ): Promise<DataSource> {
-  const dataSource = new DataSource(
-    postgresOptions({
-      url: testDatabaseUrl(),
-      schema,
-      entities,
-      migrations,
-      applicationName: `crisisklaar-test-${schema}`,
-      poolSize: 5,
-    }),
-  );
-  await dataSource.initialize();
+  const dataSource = await createPool(`crisisklaar-test-${schema}`, { poolSize: 5 }, { schema, entities, migrations });
   try {
     await migrate(dataSource, schema);
   } catch (error) {
@@ -47,21 +37,20 @@ export async function createDataSource(
   return dataSource;
 }
 
-/** An initialised pool as an app makes it (`postgresOptions`) on the test database, without entities or migrations. */
+/**
+ * An initialised pool as an app makes it (`postgresOptions`) on the test database: by default on `public`, without
+ * entities or migrations.
+ */
 export async function createPool(
   applicationName: string,
   pool: { poolSize: number; idleTimeoutMs?: number },
+  model: {
+    schema: string;
+    entities: MixedList<string | (new () => unknown) | EntitySchema>;
+    migrations: MixedList<string | (new () => unknown)>;
+  } = { schema: 'public', entities: [], migrations: [] },
 ): Promise<DataSource> {
-  const dataSource = new DataSource(
-    postgresOptions({
-      url: testDatabaseUrl(),
-      schema: 'public',
-      entities: [],
-      migrations: [],
-      applicationName,
-      ...pool,
-    }),
-  );
+  const dataSource = new DataSource(postgresOptions({ url: testDatabaseUrl(), applicationName, ...model, ...pool }));
   await dataSource.initialize();
   return dataSource;
 }

@@ -691,6 +691,90 @@ describe('escalation', () => {
     });
     const chainsOf = (incidentId: string) => h.dataSource.getRepository(EscalationEntity).findBy({ incidentId });
 
+    it('starts a batch of one incident’s assignments together, each once, also when the batch comes again', async () => {
+      const incidentId = randomUUID();
+      const withApp = await Promise.all(Array.from({ length: 5 }, () => person({ device: true })));
+      const noApp = await person();
+      const assignments = [...withApp, noApp].map((p) => assignedIn(incidentId, p.personId));
+      await escalation().onTasksAssigned(assignments);
+      for (const p of withApp) {
+        await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+      }
+      // Without the app: the SMS at once, the push settled as unreachable.
+      await waitFor(() => smsTo(noApp.phone).length === 1, {
+        timeoutMs: 10_000,
+        message: 'the SMS of the one without the app',
+      });
+      const chains = await chainsOf(incidentId);
+      expect(chains.map((c) => c.taskId).sort()).toEqual(assignments.map((e) => e.payload.taskId).sort());
+      expect(chains.every((c) => c.state === 'running')).toBe(true);
+      // Delivered again, as a batch and alone (a redelivery after a lost ack): nothing twice.
+      await escalation().onTasksAssigned(assignments);
+      await escalation().onTasksAssigned(assignments.slice(2, 4));
+      await escalation().onTaskEvent(assignments[0]!);
+      await sleep(500);
+      expect(await chainsOf(incidentId)).toHaveLength(6);
+      expect(h.push.received.filter((m) => withApp.some((p) => p.device!.id === m.subscriptionId))).toHaveLength(5);
+      expect(smsTo(noApp.phone)).toHaveLength(1);
+      const notifications = await h.dataSource.getRepository(NotificationEntity).findBy({ incidentId });
+      expect(notifications.filter((n) => n.channel === 'push')).toHaveLength(6);
+      expect(notifications.every((n) => n.attempt === 1)).toBe(true);
+    });
+
+    it('does not start, in a batch, the chain of a task picked up before its assignment arrived', async () => {
+      const incidentId = randomUUID();
+      const people = await Promise.all(Array.from({ length: 3 }, () => person({ device: true })));
+      const assignments = people.map((p) => assignedIn(incidentId, p.personId));
+      // The acknowledgement of the second task overtook its assignment.
+      await escalation().onStopEvent(acknowledged(assignments[1]!, new Date(Date.now() + 1000)));
+      await escalation().onTasksAssigned(assignments);
+      await h.push.waitFor((m) => m.subscriptionId === people[0]!.device!.id, 10_000);
+      await h.push.waitFor((m) => m.subscriptionId === people[2]!.device!.id, 10_000);
+      await sleep(500);
+      expect(h.push.received.some((m) => m.subscriptionId === people[1]!.device!.id)).toBe(false);
+      expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
+        [assignments[0]!.payload.taskId, assignments[2]!.payload.taskId].sort(),
+      );
+    });
+
+    it('starts the rest of a batch while one of its tasks is held up, and that one once it is free', async () => {
+      const incidentId = randomUUID();
+      const people = await Promise.all(Array.from({ length: 4 }, () => person({ device: true })));
+      const assignments = people.map((p) => assignedIn(incidentId, p.personId));
+      const held = assignments[1]!;
+      const blocker = h.dataSource.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      let done = false;
+      let pending: Promise<void> | undefined;
+      try {
+        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
+          `notifier:task:${held.payload.taskId}`,
+        ]);
+        pending = escalation()
+          .onTasksAssigned(assignments)
+          .then(() => {
+            done = true;
+          });
+        for (const p of [people[0]!, people[2]!, people[3]!]) {
+          await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+        }
+        expect(done).toBe(false);
+        expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
+          assignments
+            .filter((e) => e !== held)
+            .map((e) => e.payload.taskId)
+            .sort(),
+        );
+      } finally {
+        await blocker.rollbackTransaction();
+        await blocker.release();
+      }
+      await pending;
+      await h.push.waitFor((m) => m.subscriptionId === people[1]!.device!.id, 10_000);
+      expect(await chainsOf(incidentId)).toHaveLength(4);
+    });
+
     it('does not hold up an incident’s other assignments while one is held up', async () => {
       const incidentId = randomUUID();
       const [a, b] = await Promise.all([person({ device: true }), person({ device: true })]);

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
-import { addToOutbox, claimInbox, OutboxEntity, outboxRows, type LocksFirst } from '#lib/messaging';
+import { addToOutbox, claimInbox, claimInboxAll, OutboxEntity, outboxRows, type LocksFirst } from '#lib/messaging';
 import { insertAll, PREPARED, prepared } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
@@ -127,19 +127,65 @@ export class EscalationService {
           occurredAt: new Date(event.occurredAt),
         });
       }
-      return this.startChain(manager, {
-        causeEventId: event.id,
-        cause: cause(event),
-        taskId: p.taskId,
-        announcementId: null,
-        personId: assignee,
-        priority: p.priority,
-        // A reassigned task is handed over because it is urgent: it always asks to be picked up.
-        ackRequired: 'ackRequired' in p ? p.ackRequired : true,
-        queuePriority: queuePriority('task', p.priority),
-      });
+      return this.startChains(manager, [taskChainSpec(event)]);
     });
     await this.notifications.dispatch(effects);
+  }
+
+  /**
+   * Several `task.assigned` of one incident (the rest of a trigger, handed over together by the consumer): their
+   * chains start in one transaction, one claim, one read and one insert for all of them, where one at a time
+   * was five round trips each. A task whose lock another transaction holds (an acknowledgement of it at the same
+   * moment) does not hold up the others: it is started on its own afterwards, as is an event of a task that is
+   * twice in the batch and an incident's events when the batch holds several.
+   */
+  async onTasksAssigned(events: EventEnvelope<typeof EventSubject.TaskAssigned>[]): Promise<void> {
+    const together: EventEnvelope<typeof EventSubject.TaskAssigned>[] = [];
+    const later: EventEnvelope<typeof EventSubject.TaskAssigned>[] = [];
+    const tasks = new Set<string>();
+    for (const event of events) {
+      const alone = tasks.has(event.payload.taskId) || event.incidentId !== events[0]!.incidentId;
+      (alone ? later : together).push(event);
+      tasks.add(event.payload.taskId);
+    }
+    if (together.length > 1) {
+      const { effects, held } = await this.dataSource.transaction(async (manager) => {
+        const locked = await this.tryLockTasks(
+          manager,
+          together[0]!.incidentId,
+          together.map((e) => e.payload.taskId),
+        );
+        const mine = together.filter((e) => locked.has(e.payload.taskId));
+        const claimed = await claimInboxAll(manager, `notifier.${EventSubject.TaskAssigned}`, mine);
+        return {
+          effects: await this.startChains(manager, mine.filter((e) => claimed.has(e.id)).map(taskChainSpec)),
+          held: together.filter((e) => !locked.has(e.payload.taskId)),
+        };
+      });
+      await this.notifications.dispatch(effects);
+      later.unshift(...held);
+    } else {
+      later.unshift(...together);
+    }
+    for (const event of later) {
+      await this.onTaskEvent(event);
+    }
+  }
+
+  /**
+   * The incident's lock shared (as every task event takes it: a close waits for them), and of `taskIds` the
+   * locks that are free now, without waiting for the others: the tasks whose locks it holds.
+   */
+  private async tryLockTasks(manager: EntityManager, incidentId: string, taskIds: string[]): Promise<Set<string>> {
+    const rows = await manager.query<{ task_id: string }[]>(
+      prepared(`WITH "incident" AS MATERIALIZED (
+         SELECT pg_advisory_xact_lock_shared(hashtextextended('notifier:incident:' || $1::text, 7))
+       )
+       SELECT t."task_id" FROM "incident", unnest($2::uuid[]) AS t("task_id")
+        WHERE pg_try_advisory_xact_lock(hashtextextended('notifier:task:' || t."task_id"::text, 7))`),
+      [incidentId, taskIds],
+    );
+    return new Set(rows.map((r) => r.task_id));
   }
 
   /** An aftercare item is due: its owner is told once (push, SMS when push does not reach them), with a link. */
@@ -148,17 +194,19 @@ export class EscalationService {
       if (!(await claimInbox(manager, `notifier.${event.type}`, event))) {
         return noEffects();
       }
-      return this.startChain(manager, {
-        causeEventId: event.id,
-        cause: cause(event),
-        taskId: null,
-        announcementId: null,
-        aftercareItemId: event.payload.itemId,
-        personId: event.payload.ownerId,
-        priority: 'normal',
-        ackRequired: false,
-        queuePriority: queuePriority('announcement', 'normal', 'crisis-team'),
-      });
+      return this.startChains(manager, [
+        {
+          causeEventId: event.id,
+          cause: cause(event),
+          taskId: null,
+          announcementId: null,
+          aftercareItemId: event.payload.itemId,
+          personId: event.payload.ownerId,
+          priority: 'normal',
+          ackRequired: false,
+          queuePriority: queuePriority('announcement', 'normal', 'crisis-team'),
+        },
+      ]);
     });
     await this.notifications.dispatch(effects);
   }
@@ -179,34 +227,48 @@ export class EscalationService {
   }
 
   /**
-   * Starts a chain in `manager`'s transaction (unless a stop that happened after the causing event already
-   * arrived) and returns the first notification and timer to dispatch after commit. What it needs to know is
-   * read in one statement and what it writes (chain, notifications, events) is written in one; with the claim
-   * that takes the locks, a chain start is five round trips (with BEGIN and COMMIT) where it was eight.
+   * Starts chains in `manager`'s transaction (each unless a stop that happened after its causing event already
+   * arrived) and returns their first notifications and timers to dispatch after commit. What they need to know
+   * is read in one statement and what they write (chains, notifications, events) is written in one, whether one
+   * chain starts or thirty; with the claim that takes the locks, a chain start is five round trips (with BEGIN
+   * and COMMIT) where it was eight.
    */
-  async startChain(manager: EntityManager, spec: ChainSpec): Promise<Effects> {
-    const facts = await this.chainFacts(manager, spec);
-    if (facts.stopped) {
-      this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
-      return noEffects();
-    }
-    const start = this.firstStep(spec, facts.channelOrder, facts.endpoints.length > 0, facts.attempts, new Date());
-    if (start.notifications.some((n) => n.channel === 'push' && n.status === 'queued')) {
-      // The handshake with the push service runs while the chain is written and its job queued (cold starts).
-      for (const endpoint of facts.endpoints) {
-        this.pushSender.preconnect(endpoint);
+  async startChains(manager: EntityManager, specs: ChainSpec[]): Promise<Effects> {
+    const facts = await this.chainFacts(manager, specs);
+    const now = new Date();
+    const effects = noEffects();
+    const chains: EscalationEntity[] = [];
+    const notifications: NotificationEntity[] = [];
+    const events: EventEnvelope[] = [];
+    specs.forEach((spec, i) => {
+      const known = facts[i]!;
+      if (known.stopped) {
+        this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
+        return;
       }
-    }
+      const start = this.firstStep(spec, known.channelOrder, known.endpoints.length > 0, known.attempts, now);
+      if (start.notifications.some((n) => n.channel === 'push' && n.status === 'queued')) {
+        // The handshake with the push service runs while the chain is written and its job queued (cold starts).
+        for (const endpoint of known.endpoints) {
+          this.pushSender.preconnect(endpoint);
+        }
+      }
+      chains.push(start.chain);
+      notifications.push(...start.notifications);
+      events.push(...start.events);
+      effects.notifications.push(...start.effects.notifications);
+      effects.timers.push(...start.effects.timers);
+    });
     await insertAll(manager, [
-      { entity: EscalationEntity, rows: [start.chain] },
-      { entity: NotificationEntity, rows: start.notifications },
-      { entity: OutboxEntity, rows: outboxRows(start.events) },
+      { entity: EscalationEntity, rows: chains },
+      { entity: NotificationEntity, rows: notifications },
+      { entity: OutboxEntity, rows: outboxRows(events) },
     ]);
-    return start.effects;
+    return effects;
   }
 
   /**
-   * {@link startChain} for every recipient of a new announcement, in one statement whatever their number:
+   * {@link startChains} for every recipient of a new announcement, in one statement whatever their number:
    * the chains, their first notifications, and the events of the pushes that cannot go out. The announcement is
    * new, so every notification is its first attempt and no stop can precede it. Before, an all-staff
    * announcement to 150 people was 450–750 statements in one transaction, and under a regional burst its
@@ -306,17 +368,25 @@ export class EscalationService {
   }
 
   /**
-   * What starting `spec`'s chain needs to know, in one statement: whether a stop after its cause already came
-   * (tasks only), the person's channel order, whether they have a device, and the highest attempt per channel
-   * already stored for the same subject and person.
+   * What starting each of `specs`' chains needs to know, in one statement: whether a stop after its cause already
+   * came (tasks only), the person's channel order, whether they have a device, and the highest attempt per
+   * channel already stored for the same subject and person. In the order of `specs`, which name one kind of
+   * subject (tasks, announcements or aftercare items).
    */
-  private async chainFacts(manager: EntityManager, spec: ChainSpec) {
+  private async chainFacts(manager: EntityManager, specs: ChainSpec[]) {
+    if (specs.length === 0) {
+      return [];
+    }
     const table = (entity: typeof StopSignalEntity | typeof ContactEntity | typeof PushSubscriptionEntity) =>
       this.dataSource.getMetadata(entity).tablePath;
     const notifications = this.dataSource.getMetadata(NotificationEntity);
-    const subject = subjectOf(spec);
-    const subjectColumn = notifications.findColumnWithPropertyName(subject.property)!.databaseName;
-    const [row] = await manager.query<
+    const subjects = specs.map(subjectOf);
+    const property = subjects[0]!.property;
+    if (subjects.some((s) => s.property !== property)) {
+      throw new Error(`chain starts of different subjects in one read: ${subjects.map((s) => s.property).join(', ')}`);
+    }
+    const subjectColumn = notifications.findColumnWithPropertyName(property)!.databaseName;
+    const rows = await manager.query<
       {
         stopped: boolean;
         channel_order: NotificationChannel[] | null;
@@ -325,25 +395,34 @@ export class EscalationService {
       }[]
     >(
       prepared(`SELECT
-         $2::uuid IS NOT NULL AND EXISTS (
+         i.task_id IS NOT NULL AND EXISTS (
            SELECT 1 FROM ${table(StopSignalEntity)} s
-           WHERE s.incident_id = $1 AND (s.task_id IS NULL OR s.task_id = $2)
-             AND (s.person_id IS NULL OR s.person_id = $3) AND s.occurred_at >= $4
+           WHERE s.incident_id = i.incident_id AND (s.task_id IS NULL OR s.task_id = i.task_id)
+             AND (s.person_id IS NULL OR s.person_id = i.person_id) AND s.occurred_at >= i.occurred_at
          ) AS stopped,
-         (SELECT c.channel_order FROM ${table(ContactEntity)} c WHERE c.person_id = $3) AS channel_order,
-         ARRAY(SELECT d.endpoint FROM ${table(PushSubscriptionEntity)} d WHERE d.person_id = $3) AS endpoints,
+         (SELECT c.channel_order FROM ${table(ContactEntity)} c WHERE c.person_id = i.person_id) AS channel_order,
+         ARRAY(SELECT d.endpoint FROM ${table(PushSubscriptionEntity)} d WHERE d.person_id = i.person_id) AS endpoints,
          (SELECT coalesce(jsonb_object_agg(a.channel, a.attempt), '{}'::jsonb) FROM (
             SELECT n.channel, max(n.attempt) AS attempt FROM ${notifications.tablePath} n
-            WHERE n."${subjectColumn}" = $5 AND n.person_id = $3 GROUP BY n.channel
-          ) a) AS attempts`),
-      [spec.cause.incidentId, spec.taskId, spec.personId, new Date(spec.cause.occurredAt), subject.id],
+            WHERE n."${subjectColumn}" = i.subject_id AND n.person_id = i.person_id GROUP BY n.channel
+          ) a) AS attempts
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::uuid[])
+            WITH ORDINALITY AS i(incident_id, task_id, person_id, occurred_at, subject_id, ord)
+       ORDER BY i.ord`),
+      [
+        specs.map((spec) => spec.cause.incidentId),
+        specs.map((spec) => spec.taskId),
+        specs.map((spec) => spec.personId),
+        specs.map((spec) => new Date(spec.cause.occurredAt)),
+        subjects.map((subject) => subject.id),
+      ],
     );
-    return {
-      stopped: row!.stopped,
-      channelOrder: row!.channel_order ?? undefined,
-      endpoints: row!.endpoints,
-      attempts: row!.attempts,
-    };
+    return rows.map((row) => ({
+      stopped: row.stopped,
+      channelOrder: row.channel_order ?? undefined,
+      endpoints: row.endpoints,
+      attempts: row.attempts,
+    }));
   }
 
   private newChain(spec: ChainSpec, channelOrder: NotificationChannel[] | undefined, now: Date): EscalationEntity {
@@ -793,6 +872,24 @@ export class EscalationService {
  * assignments no longer queue behind each other, each holding a database connection while it waits. The locks
  * are taken by the statement that claims the event in the inbox (one round trip for both).
  */
+/** The chain a `task.assigned` or `task.reassigned` starts: for the (new) assignee. */
+function taskChainSpec(
+  event: EventEnvelope<typeof EventSubject.TaskAssigned> | EventEnvelope<typeof EventSubject.TaskReassigned>,
+): ChainSpec {
+  const p = event.payload;
+  return {
+    causeEventId: event.id,
+    cause: cause(event),
+    taskId: p.taskId,
+    announcementId: null,
+    personId: 'toAssigneeId' in p ? p.toAssigneeId : p.assigneeId,
+    priority: p.priority,
+    // A reassigned task is handed over because it is urgent: it always asks to be picked up.
+    ackRequired: 'ackRequired' in p ? p.ackRequired : true,
+    queuePriority: queuePriority('task', p.priority),
+  };
+}
+
 function scopeLocks(incidentId: string, taskId: string | null): LocksFirst {
   const incident = `notifier:incident:${incidentId}`;
   if (taskId === null) {

@@ -1,8 +1,11 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventSubject, type EventEnvelope } from '#lib/contracts';
-import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
+import { JETSTREAM, JetStreamErrorFilter, type JetStreamHandlerExtras } from '#lib/messaging';
 import { EscalationService } from './escalation.service.js';
+
+/** The most assignments of one incident whose chains start in one transaction (a trigger has thirty-odd). */
+const ASSIGNMENTS_PER_BATCH = 50;
 
 /** The task and incident events that start and end notification chains, each from a durable consumer. */
 @Controller()
@@ -10,9 +13,15 @@ import { EscalationService } from './escalation.service.js';
 export class TaskEventsConsumer {
   constructor(private readonly escalation: EscalationService) {}
 
-  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM)
-  async assigned(@Payload() event: EventEnvelope<typeof EventSubject.TaskAssigned>): Promise<void> {
-    await this.escalation.onTaskEvent(event);
+  /**
+   * A trigger's first assignment arrives alone and its chain starts at once; the rest of the trigger, waiting
+   * meanwhile, comes as one batch (the consumer takes one of an incident at a time) and starts in one transaction.
+   */
+  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM, {
+    batchPerIncident: ASSIGNMENTS_PER_BATCH,
+  } satisfies JetStreamHandlerExtras)
+  async assigned(@Payload() events: EventEnvelope<typeof EventSubject.TaskAssigned>[]): Promise<void> {
+    await this.escalation.onTasksAssigned(events);
   }
 
   @EventPattern<string>(EventSubject.TaskReassigned, JETSTREAM)

@@ -3,7 +3,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { EventSubject, type EventEnvelope } from '#lib/contracts';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
 import { sleep } from '../../../../test/support/wait.js';
-import { claimInbox, InboxEntity, inboxTableSql } from './inbox.js';
+import { claimInbox, claimInboxAll, InboxEntity, inboxTableSql } from './inbox.js';
 import { taskAssignedEvent } from '../../../../test/support/events.js';
 
 const schema = uniqueSchema('inbox');
@@ -65,6 +65,29 @@ describe('claimInbox (PostgreSQL)', () => {
     ).rejects.toThrow('the handler failed after claiming');
 
     await expect(claimInTransaction('notifier', event)).resolves.toBe(true);
+  });
+
+  it('claims a batch in one statement: the events not processed before, each once', async () => {
+    const [seen, fresh1, fresh2] = [taskAssigned(), taskAssigned(), taskAssigned()];
+    await expect(claimInTransaction('notifier', seen)).resolves.toBe(true);
+    const claimed = await dataSource.transaction((manager) =>
+      claimInboxAll(manager, 'notifier', [fresh1, seen, fresh2]),
+    );
+    expect([...claimed].sort()).toEqual([fresh1.id, fresh2.id].sort());
+    // Delivered again, as a batch or alone: nothing left to claim.
+    await expect(
+      dataSource.transaction((manager) => claimInboxAll(manager, 'notifier', [fresh2, fresh1])),
+    ).resolves.toEqual(new Set());
+    await expect(claimInTransaction('notifier', fresh1)).resolves.toBe(false);
+    // A batch whose transaction rolled back claimed nothing.
+    const rolledBack = taskAssigned();
+    await expect(
+      dataSource.transaction(async (manager) => {
+        expect(await claimInboxAll(manager, 'notifier', [rolledBack])).toEqual(new Set([rolledBack.id]));
+        throw new Error('the batch failed after claiming');
+      }),
+    ).rejects.toThrow('the batch failed after claiming');
+    await expect(claimInTransaction('notifier', rolledBack)).resolves.toBe(true);
   });
 
   it('lets exactly one of two concurrent deliveries of the same event through', async () => {

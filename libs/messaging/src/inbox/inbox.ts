@@ -47,15 +47,33 @@ export async function claimInbox(
   event: EventEnvelope,
   locksFirst?: LocksFirst,
 ): Promise<boolean> {
+  return (await claimInboxAll(manager, consumer, [event], locksFirst)).has(event.id);
+}
+
+/**
+ * {@link claimInbox} for several events in one statement (a batch a handler writes in one transaction): the ids of
+ * those not processed before. `locksFirst` must select one row.
+ */
+export async function claimInboxAll(
+  manager: EntityManager,
+  consumer: string,
+  events: readonly EventEnvelope[],
+  locksFirst?: LocksFirst,
+): Promise<Set<string>> {
+  if (events.length === 0) {
+    return new Set();
+  }
   const { schema, tableName } = manager.connection.getMetadata(InboxEntity);
   const table = schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
   const params = locksFirst?.params ?? [];
   const n = params.length;
-  const rows: unknown[] = await manager.query(
+  const rows: { event_id: string }[] = await manager.query(
     `${locksFirst ? `WITH "locked" AS MATERIALIZED (${locksFirst.sql})\n` : ''}INSERT INTO ${table} ("consumer", "event_id", "subject")
-     SELECT $${n + 1}, $${n + 2}::uuid, $${n + 3}${locksFirst ? ' FROM "locked"' : ''}
+     SELECT $${n + 1}, e."id", e."subject"
+       FROM unnest($${n + 2}::uuid[], $${n + 3}::text[]) WITH ORDINALITY AS e("id", "subject", "ord")${locksFirst ? ', "locked"' : ''}
+      ORDER BY e."ord"
      ON CONFLICT DO NOTHING RETURNING "event_id"`,
-    [...params, consumer, event.id, event.type],
+    [...params, consumer, events.map((e) => e.id), events.map((e) => e.type)],
   );
-  return rows.length === 1;
+  return new Set(rows.map((r) => r.event_id));
 }

@@ -84,4 +84,27 @@ describe('FairQueue', () => {
     expect(q.take()?.item).toBe('s4');
     expect(q.size).toBe(1);
   });
+
+  it('takes up to max waiting items of one flow as one batch, in order, counted as one item out', () => {
+    const q = new FairQueue<string>(1);
+    q.push('school', 's1');
+    // A trigger's first assignment arrives alone and goes alone.
+    const leader = q.takeBatch(32)!;
+    expect(leader).toEqual({ flow: 'school', items: ['s1'] });
+    for (let i = 2; i <= 5; i += 1) {
+      q.push('school', `s${i}`);
+    }
+    q.push('other', 'o1');
+    q.push('other', 'o2');
+    // The school has its one item out: the other school's waiting items go, together, meanwhile.
+    expect(q.takeBatch(32)).toEqual({ flow: 'other', items: ['o1', 'o2'] });
+    expect(q.takeBatch(32)).toBeUndefined();
+    q.release('school');
+    // The rest of the trigger, at most max at once.
+    expect(q.takeBatch(3)).toEqual({ flow: 'school', items: ['s2', 's3', 's4'] });
+    expect(q.size).toBe(1);
+    q.release('school');
+    expect(q.takeBatch(3)).toEqual({ flow: 'school', items: ['s5'] });
+    expect(q.size).toBe(0);
+  });
 });

@@ -39,21 +39,30 @@ export class FairQueue<T> {
    * more. Undefined when nothing may be taken now. Give the item back with {@link release} when it is done.
    */
   take(): { flow: string; item: T } | undefined {
+    const next = this.takeBatch(1);
+    return next && { flow: next.flow, item: next.items[0]! };
+  }
+
+  /**
+   * As {@link take}, with up to `max` of the flow's waiting items at once, in arrival order: one turn and one
+   * item out of `perFlow` for all of them (release the flow once when they are done).
+   */
+  takeBatch(max: number): { flow: string; items: T[] } | undefined {
     const index = this.turns.findIndex((flow) => (this.active.get(flow) ?? 0) < this.perFlow);
     if (index < 0) {
       return undefined;
     }
     const flow = this.turns.splice(index, 1)[0]!;
     const queue = this.flows.get(flow)!;
-    const item = queue.shift()!;
+    const items = queue.splice(0, Math.max(1, max));
     if (queue.length > 0) {
       this.turns.push(flow);
     } else {
       this.flows.delete(flow);
     }
-    this.count -= 1;
+    this.count -= items.length;
     this.active.set(flow, (this.active.get(flow) ?? 0) + 1);
-    return { flow, item };
+    return { flow, items };
   }
 
   /** An item of `flow` taken earlier is done: the flow may take another. */

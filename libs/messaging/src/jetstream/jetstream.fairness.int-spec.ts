@@ -39,6 +39,18 @@ class SlowHandler {
   }
 }
 
+/** Each batch the batching handler was given: its events' incidents and tasks, in the order it got them. */
+const batches: { incidentId: string; taskId: string }[][] = [];
+
+@Controller()
+class BatchingHandler {
+  @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM, { batchPerIncident: 8 })
+  async onTasksAssigned(@Payload() events: TaskAssigned[]): Promise<void> {
+    batches.push(events.map((e) => ({ incidentId: e.incidentId, taskId: e.payload.taskId })));
+    await sleep(150); // one transaction for the whole batch
+  }
+}
+
 /**
  * `fairByIncident` against a private nats-server: a burst of one incident's events does not hold up another
  * incident's first event, the events of one incident keep their order, and an event waiting its turn longer
@@ -54,8 +66,9 @@ describe('JetStreamServer: incidents take turns (fairByIncident)', () => {
     app: string,
     ackWaitMs = 1_000,
     more: { concurrency?: number; perIncident?: number } = {},
+    handler: typeof SlowHandler | typeof BatchingHandler = SlowHandler,
   ): Promise<INestApplication> => {
-    const moduleRef = await Test.createTestingModule({ controllers: [SlowHandler] }).compile();
+    const moduleRef = await Test.createTestingModule({ controllers: [handler] }).compile();
     const started = moduleRef.createNestApplication({ logger: false });
     started.connectMicroservice({
       strategy: new JetStreamServer(
@@ -147,6 +160,51 @@ describe('JetStreamServer: incidents take turns (fairByIncident)', () => {
     }
     // The bound is per incident, not a smaller pool: the three incidents filled all six slots side by side.
     expect(most.all).toBe(6);
+  }, 60_000);
+
+  it('hands a batching handler its incident’s waiting events together, in order, one batch of an incident at a time', async () => {
+    app = await start(true, 'batches', 1_000, { concurrency: 4, perIncident: 1 }, BatchingHandler);
+    batches.length = 0;
+    const school = randomUUID();
+    const other = randomUUID();
+    const publishFor = async (incidentId: string, count: number) => {
+      const taskIds: string[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const event = taskAssignedEvent({ taskId: randomUUID() }, { incidentId });
+        taskIds.push(event.payload.taskId);
+        await publisher.publishEvent(event);
+      }
+      return taskIds;
+    };
+    // Each test's consumer is new and reads the stream from its start: only these two schools' batches count.
+    const ours = () => batches.filter((b) => b[0]!.incidentId === school || b[0]!.incidentId === other);
+    const ofIncident = (incidentId: string) => ours().filter((b) => b[0]!.incidentId === incidentId);
+    const [leader] = await publishFor(school, 1);
+    await waitFor(() => ours().length === 1, { timeoutMs: 10_000, message: 'the first assignment handled' });
+    // The rest of the trigger, and another school's three, arrive while the first is being handled.
+    const rest = await publishFor(school, 12);
+    const others = await publishFor(other, 3);
+    await waitFor(() => ours().flat().length === 16, { timeoutMs: 20_000, message: 'all 16 events handled' });
+    await sleep(1_500); // longer than the ack wait: a batch acked late or not at all would come again now
+    // The first went alone, at once; every batch holds one incident's events only, at most 8.
+    expect(ours()[0]).toEqual([{ incidentId: school, taskId: leader }]);
+    expect(batches.every((b) => b.length <= 8 && b.every((e) => e.incidentId === b[0]!.incidentId))).toBe(true);
+    // The other school did not wait for the first school's batches: its first went while those were handled.
+    expect(
+      ofIncident(other)
+        .flat()
+        .map((e) => e.taskId),
+    ).toEqual(others);
+    expect(ours().indexOf(ofIncident(other)[0]!)).toBeLessThan(ours().indexOf(ofIncident(school).at(-1)!));
+    // The first school's rest in order, in full batches while more waited: 8, then 4.
+    expect(ofIncident(school).map((b) => b.length)).toEqual([1, 8, 4]);
+    expect(
+      ofIncident(school)
+        .flat()
+        .map((e) => e.taskId),
+    ).toEqual([leader, ...rest]);
+    // Each event handled once: acked with its batch, never delivered again.
+    expect(ours().flat()).toHaveLength(16);
   }, 60_000);
 
   it('without it, keeps the stream’s order: the second incident waits behind the burst', async () => {

@@ -55,6 +55,20 @@ export interface JetStreamTransportOptions {
   production?: boolean;
 }
 
+/**
+ * What a handler may ask of its own consumer: `@EventPattern(subject, JETSTREAM, extras)`.
+ */
+export interface JetStreamHandlerExtras {
+  /**
+   * With `fairByIncident`: when an incident's turn comes, up to this many of its waiting events go to the handler
+   * at once, as one array (its payload is then always an array, of one event or more), in the order they came.
+   * A trigger's first assignment arrives alone and goes alone; the thirty-odd that arrive while it is handled go
+   * together, so the handler can start them in one transaction. A batch counts as one of `perIncident`. A batch
+   * whose handler fails is handled again a message at a time, as with `batch`.
+   */
+  batchPerIncident?: number;
+}
+
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /** The settings every app uses; `replicas` comes from NATS_STREAM_REPLICAS (3 on a production cluster). */

@@ -21,7 +21,7 @@ import {
   streamFindings,
   type DurabilityFinding,
 } from '#lib/platform';
-import { durableName, type JetStreamTransportOptions } from './jetstream.options.js';
+import { durableName, type JetStreamHandlerExtras, type JetStreamTransportOptions } from './jetstream.options.js';
 import { FairQueue } from './fair-queue.js';
 import { INCIDENT_HEADER } from './jetstream.client.js';
 import { processMessage, readEvent, type ConsumedMessage } from './message-processor.js';
@@ -181,9 +181,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * Hands the consumer's messages to the handler, `concurrency` at a time. With `fairByIncident` up to
    * {@link FAIR_BUFFER} delivered messages wait here and are taken in turn per incident, at most `perIncident`
-   * of one incident at once (see {@link FairQueue}),
-   * each kept from redelivery with a progress signal while it waits; otherwise in the stream's order, the next
-   * message taken only when a slot is free.
+   * of one incident at once (see {@link FairQueue}), or batches of one incident's messages for a handler that asks
+   * for them ({@link JetStreamHandlerExtras.batchPerIncident}), each kept from redelivery with a progress signal
+   * while it waits; otherwise in the stream's order, the next message taken only when a slot is free.
    */
   private async drain(messages: ConsumerMessages, consumer: string, pattern: string): Promise<void> {
     const handler = this.getHandlerByPattern(pattern);
@@ -196,16 +196,23 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
+    const perBatch = fair
+      ? Math.max(1, Math.floor((handler.extras as JetStreamHandlerExtras)?.batchPerIncident ?? 1))
+      : 1;
     const waiting = new FairQueue<JsMsg>(fair ? this.options.perIncident : undefined);
     const inFlight = new Set<Promise<void>>();
     let closing = false;
     const startNext = (): void => {
       while (!closing && inFlight.size < concurrency) {
-        const next = waiting.take();
+        const next = waiting.takeBatch(perBatch);
         if (!next) {
           return;
         }
-        const done: Promise<void> = this.process(next.item, handler, consumer).finally(() => {
+        const work =
+          perBatch > 1
+            ? this.processBatch(next.items, handler, consumer)
+            : this.process(next.items[0]!, handler, consumer);
+        const done: Promise<void> = work.finally(() => {
           waiting.release(next.flow);
           inFlight.delete(done);
           startNext();

@@ -27,6 +27,7 @@ import {
   type PushJobData,
   type SmsJobData,
 } from './delivery.queues.js';
+import { jobPriority } from '../escalation/escalation-policy.js';
 import { statusesBefore, type NotificationStatus } from './notification-status.js';
 import { NotificationEntity, PushAttemptEntity } from './notification.entity.js';
 import { EscalationEntity } from '../escalation/escalation.entity.js';
@@ -350,16 +351,21 @@ export class NotificationService {
     for (const channel of ['push', 'sms'] as const) {
       const jobs = effects.notifications.filter((n) => n.channel === channel && n.status === 'queued');
       if (jobs.length > 0) {
+        const ranks = new Map<string, number>();
         await this.queues[channel].addBulk(
-          jobs.map((n) => ({
-            name: `send-${channel}`,
-            data: { notificationId: n.id },
-            opts: {
-              ...(channel === 'push' ? PUSH_JOB_OPTIONS : SMS_JOB_OPTIONS),
-              jobId: n.jobId,
-              priority: n.priority,
-            },
-          })),
+          jobs.map((n) => {
+            const rank = ranks.get(n.incidentId) ?? 0;
+            ranks.set(n.incidentId, rank + 1);
+            return {
+              name: `send-${channel}`,
+              data: { notificationId: n.id },
+              opts: {
+                ...(channel === 'push' ? PUSH_JOB_OPTIONS : SMS_JOB_OPTIONS),
+                jobId: n.jobId,
+                priority: jobPriority(n.priority, rank),
+              },
+            };
+          }),
         );
       }
     }

@@ -4,8 +4,10 @@ import {
   deadlineFrom,
   decide,
   QUEUED_RECHECK_MS,
+  jobPriority,
   QUEUED_STEP_LIMIT_WAITS,
   queuePriority,
+  RANKS_PER_CLASS,
   waitEndsAt,
   type ChainSnapshot,
 } from './escalation-policy.js';
@@ -81,6 +83,22 @@ describe('escalation policy', () => {
     expect(queuePriority('announcement', 'normal', 'crisis-team')).toBeLessThan(
       queuePriority('announcement', 'normal', 'all-staff'),
     );
+  });
+
+  it('ranks a job within its class only: every incident’s first before any incident’s second, classes kept apart', () => {
+    const critical = queuePriority('task', 'critical');
+    const high = queuePriority('task', 'high');
+    const allStaff = queuePriority('announcement', 'normal', 'all-staff');
+    // The fiftieth school's first critical assignment before the first school's second.
+    expect(jobPriority(critical, 0)).toBeLessThan(jobPriority(critical, 1));
+    // However far down its incident's list, a critical task goes before any high one, and any task before an
+    // all-staff message (also past the last rank, which the rest share).
+    expect(jobPriority(critical, 500)).toBeLessThan(jobPriority(high, 0));
+    expect(jobPriority(critical, RANKS_PER_CLASS - 1)).toBe(jobPriority(critical, 500));
+    expect(jobPriority(queuePriority('task', 'normal'), 10_000)).toBeLessThan(jobPriority(allStaff, 0));
+    // Within BullMQ's range (1 … 2^21), and never 0 (which BullMQ treats as no priority).
+    expect(jobPriority(critical, 0)).toBeGreaterThanOrEqual(1);
+    expect(jobPriority(allStaff, 10_000)).toBeLessThanOrEqual(2 ** 21);
   });
 });
 

@@ -124,3 +124,19 @@ export function queuePriority(kind: 'task' | 'announcement', priority: TaskPrior
   }
   return priority === 'critical' ? 1 : priority === 'high' ? 2 : 10;
 }
+
+/** Places within one priority class of the send queues (see {@link jobPriority}). */
+export const RANKS_PER_CLASS = 64;
+
+/**
+ * A send job's BullMQ priority (lower goes first): its class (the notification's priority: a critical task 1 …
+ * an all-staff announcement 20) and, within the class, its rank among the notifications of its incident that were
+ * queued together (a trigger's assignments that started in one transaction, an announcement's recipients), the
+ * most urgent first. Every class keeps its place (a crisis-team SMS before any all-staff SMS); within a class,
+ * every incident's first goes before any incident's second, so when fifty schools trigger at once the first
+ * person of the fiftieth school does not wait behind the thirty-odd of each school that triggered a moment
+ * earlier. A job queued on its own (a chain's next step, a job re-queued after Redis lost it) has rank 0.
+ */
+export function jobPriority(classPriority: number, rank: number): number {
+  return classPriority * RANKS_PER_CLASS + Math.min(Math.max(0, rank), RANKS_PER_CLASS - 1);
+}

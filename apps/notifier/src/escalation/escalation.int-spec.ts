@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
+import { In } from 'typeorm';
 import { buildEvent, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { taskAssignedEvent, TEST_META } from '../../../../test/support/events.js';
 import { NotifierHarness, TEST_TWILIO } from '../../../../test/support/notifier-harness.js';
@@ -735,6 +736,31 @@ describe('escalation', () => {
       expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
         [assignments[0]!.payload.taskId, assignments[2]!.payload.taskId].sort(),
       );
+    });
+
+    it('queues each school’s first person before any school’s second when triggers overlap', async () => {
+      await withQueuePaused(WEB_PUSH_QUEUE, async (queue) => {
+        // The first school's assignments started together; the second school's first came a moment later.
+        const first = randomUUID();
+        const firstPeople = await Promise.all(Array.from({ length: 4 }, () => person({ device: true })));
+        const firstAssignments = firstPeople.map((p) => assignedIn(first, p.personId));
+        await escalation().onTasksAssigned(firstAssignments);
+        const second = await person({ device: true });
+        await escalation().onTaskEvent(assignedIn(randomUUID(), second.personId));
+        const jobs = await queue.getJobs(['prioritized'], 0, -1, true);
+        const ours = new Map(
+          (await h.dataSource.getRepository(NotificationEntity).findBy({ jobId: In(jobs.map((j) => j.id!)) })).map(
+            (n) => [n.jobId, n.personId],
+          ),
+        );
+        const people = new Set<string>([...firstPeople, second].map((p) => p.personId));
+        const order = jobs.map((j) => ours.get(j.id!)).filter((id) => id !== undefined && people.has(id));
+        expect(order).toEqual([
+          firstPeople[0]!.personId,
+          second.personId,
+          ...firstPeople.slice(1).map((p) => p.personId),
+        ]);
+      });
     });
 
     it('starts the rest of a batch while one of its tasks is held up, and that one once it is free', async () => {

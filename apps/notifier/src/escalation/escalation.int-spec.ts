@@ -691,6 +691,32 @@ describe('escalation', () => {
       occurredAt: new Date(Date.now() + 1000).toISOString(),
     });
     const chainsOf = (incidentId: string) => h.dataSource.getRepository(EscalationEntity).findBy({ incidentId });
+    /**
+     * Runs `work` while another transaction holds the task's lock (as a concurrent acknowledgement of it would),
+     * with `handle` started meanwhile; returns `handle`'s promise once the lock is let go.
+     */
+    const whileTaskHeld = async (
+      taskId: string,
+      handle: () => Promise<void>,
+      work: (isDone: () => boolean) => Promise<void>,
+    ): Promise<void> => {
+      const blocker = h.dataSource.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      let done = false;
+      let pending: Promise<void> | undefined;
+      try {
+        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:task:${taskId}`]);
+        pending = handle().then(() => {
+          done = true;
+        });
+        await work(() => done);
+      } finally {
+        await blocker.rollbackTransaction();
+        await blocker.release();
+      }
+      await pending;
+    };
 
     it('starts a batch of one incident’s assignments together, each once, also when the batch comes again', async () => {
       const incidentId = randomUUID();
@@ -768,35 +794,22 @@ describe('escalation', () => {
       const people = await Promise.all(Array.from({ length: 4 }, () => person({ device: true })));
       const assignments = people.map((p) => assignedIn(incidentId, p.personId));
       const held = assignments[1]!;
-      const blocker = h.dataSource.createQueryRunner();
-      await blocker.connect();
-      await blocker.startTransaction();
-      let done = false;
-      let pending: Promise<void> | undefined;
-      try {
-        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
-          `notifier:task:${held.payload.taskId}`,
-        ]);
-        pending = escalation()
-          .onTasksAssigned(assignments)
-          .then(() => {
-            done = true;
-          });
-        for (const p of [people[0]!, people[2]!, people[3]!]) {
-          await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
-        }
-        expect(done).toBe(false);
-        expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
-          assignments
-            .filter((e) => e !== held)
-            .map((e) => e.payload.taskId)
-            .sort(),
-        );
-      } finally {
-        await blocker.rollbackTransaction();
-        await blocker.release();
-      }
-      await pending;
+      await whileTaskHeld(
+        held.payload.taskId,
+        () => escalation().onTasksAssigned(assignments),
+        async (isDone) => {
+          for (const p of [people[0]!, people[2]!, people[3]!]) {
+            await h.push.waitFor((m) => m.subscriptionId === p.device!.id, 10_000);
+          }
+          expect(isDone()).toBe(false);
+          expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
+            assignments
+              .filter((e) => e !== held)
+              .map((e) => e.payload.taskId)
+              .sort(),
+          );
+        },
+      );
       await h.push.waitFor((m) => m.subscriptionId === people[1]!.device!.id, 10_000);
       expect(await chainsOf(incidentId)).toHaveLength(4);
     });
@@ -807,29 +820,16 @@ describe('escalation', () => {
       const slow = assignedIn(incidentId, a.personId);
       const other = assignedIn(incidentId, b.personId);
       // Another transaction holds the first task (as a concurrent acknowledgement of it would).
-      const blocker = h.dataSource.createQueryRunner();
-      await blocker.connect();
-      await blocker.startTransaction();
-      let slowDone = false;
-      let pending: Promise<void> | undefined;
-      try {
-        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
-          `notifier:task:${slow.payload.taskId}`,
-        ]);
-        pending = escalation()
-          .onTaskEvent(slow)
-          .then(() => {
-            slowDone = true;
-          });
-        await escalation().onTaskEvent(other);
-        await h.push.waitFor((m) => m.subscriptionId === b.device!.id, 10_000);
-        expect(slowDone).toBe(false);
-        expect((await chainsOf(incidentId)).map((c) => c.taskId)).toEqual([other.payload.taskId]);
-      } finally {
-        await blocker.rollbackTransaction();
-        await blocker.release();
-      }
-      await pending;
+      await whileTaskHeld(
+        slow.payload.taskId,
+        () => escalation().onTaskEvent(slow),
+        async (isDone) => {
+          await escalation().onTaskEvent(other);
+          await h.push.waitFor((m) => m.subscriptionId === b.device!.id, 10_000);
+          expect(isDone()).toBe(false);
+          expect((await chainsOf(incidentId)).map((c) => c.taskId)).toEqual([other.payload.taskId]);
+        },
+      );
       await h.push.waitFor((m) => m.subscriptionId === a.device!.id, 10_000);
       expect((await chainsOf(incidentId)).map((c) => c.taskId).sort()).toEqual(
         [slow.payload.taskId, other.payload.taskId].sort(),

@@ -236,15 +236,11 @@ export class EscalationService {
   async startChains(manager: EntityManager, specs: ChainSpec[]): Promise<Effects> {
     const facts = await this.chainFacts(manager, specs);
     const now = new Date();
-    const effects = noEffects();
-    const chains: EscalationEntity[] = [];
-    const notifications: NotificationEntity[] = [];
-    const events: EventEnvelope[] = [];
-    specs.forEach((spec, i) => {
+    const starts = specs.flatMap((spec, i) => {
       const known = facts[i]!;
       if (known.stopped) {
         this.log.log(`task ${spec.taskId}: not notifying ${spec.personId}, the task was picked up or ended meanwhile`);
-        return;
+        return [];
       }
       const start = this.firstStep(spec, known.channelOrder, known.endpoints.length > 0, known.attempts, now);
       if (start.notifications.some((n) => n.channel === 'push' && n.status === 'queued')) {
@@ -253,18 +249,9 @@ export class EscalationService {
           this.pushSender.preconnect(endpoint);
         }
       }
-      chains.push(start.chain);
-      notifications.push(...start.notifications);
-      events.push(...start.events);
-      effects.notifications.push(...start.effects.notifications);
-      effects.timers.push(...start.effects.timers);
+      return [start];
     });
-    await insertAll(manager, [
-      { entity: EscalationEntity, rows: chains },
-      { entity: NotificationEntity, rows: notifications },
-      { entity: OutboxEntity, rows: outboxRows(events) },
-    ]);
-    return effects;
+    return this.writeStarts(manager, starts);
   }
 
   /**
@@ -280,29 +267,29 @@ export class EscalationService {
     contacts: Map<string, ContactEntity>,
     devices: Set<string>,
   ): Promise<Effects> {
-    const effects = noEffects();
     const now = new Date();
-    const chains: EscalationEntity[] = [];
-    const notifications: NotificationEntity[] = [];
-    const events: EventEnvelope[] = [];
-    for (const spec of specs) {
-      const start = this.firstStep(
-        spec,
-        contacts.get(spec.personId)?.channelOrder,
-        devices.has(spec.personId),
-        {},
-        now,
-      );
-      chains.push(start.chain);
-      notifications.push(...start.notifications);
-      events.push(...start.events);
+    return this.writeStarts(
+      manager,
+      specs.map((spec) =>
+        this.firstStep(spec, contacts.get(spec.personId)?.channelOrder, devices.has(spec.personId), {}, now),
+      ),
+    );
+  }
+
+  /** Writes chain starts (from {@link firstStep}) in one statement; their effects, to dispatch after commit. */
+  private async writeStarts(
+    manager: EntityManager,
+    starts: ReturnType<EscalationService['firstStep']>[],
+  ): Promise<Effects> {
+    const effects = noEffects();
+    for (const start of starts) {
       effects.notifications.push(...start.effects.notifications);
       effects.timers.push(...start.effects.timers);
     }
     await insertAll(manager, [
-      { entity: EscalationEntity, rows: chains },
-      { entity: NotificationEntity, rows: notifications },
-      { entity: OutboxEntity, rows: outboxRows(events) },
+      { entity: EscalationEntity, rows: starts.map((start) => start.chain) },
+      { entity: NotificationEntity, rows: starts.flatMap((start) => start.notifications) },
+      { entity: OutboxEntity, rows: outboxRows(starts.flatMap((start) => start.events)) },
     ]);
     return effects;
   }

@@ -112,12 +112,12 @@ export class EscalationService {
     event: EventEnvelope<typeof EventSubject.TaskAssigned> | EventEnvelope<typeof EventSubject.TaskReassigned>,
   ): Promise<void> {
     const p = event.payload;
-    const assignee = 'toAssigneeId' in p ? p.toAssigneeId : p.assigneeId;
+    const spec = taskChainSpec(event);
     const effects = await this.dataSource.transaction(async (manager) => {
       if (!(await claimInbox(manager, `notifier.${event.type}`, event, scopeLocks(event.incidentId, p.taskId)))) {
         return noEffects();
       }
-      if ('fromAssigneeId' in p && p.fromAssigneeId && p.fromAssigneeId !== assignee) {
+      if ('fromAssigneeId' in p && p.fromAssigneeId && p.fromAssigneeId !== spec.personId) {
         await this.applyStop(manager, {
           eventId: event.id,
           incidentId: event.incidentId,
@@ -127,7 +127,7 @@ export class EscalationService {
           occurredAt: new Date(event.occurredAt),
         });
       }
-      return this.startChains(manager, [taskChainSpec(event)]);
+      return this.startChains(manager, [spec]);
     });
     await this.notifications.dispatch(effects);
   }
@@ -177,15 +177,14 @@ export class EscalationService {
    * locks that are free now, without waiting for the others: the tasks whose locks it holds.
    */
   private async tryLockTasks(manager: EntityManager, incidentId: string, taskIds: string[]): Promise<Set<string>> {
-    const rows = await manager.query<{ task_id: string }[]>(
-      prepared(`WITH "incident" AS MATERIALIZED (
-         SELECT pg_advisory_xact_lock_shared(hashtextextended('notifier:incident:' || $1::text, 7))
-       )
-       SELECT t."task_id" FROM "incident", unnest($2::uuid[]) AS t("task_id")
-        WHERE pg_try_advisory_xact_lock(hashtextextended('notifier:task:' || t."task_id"::text, 7))`),
-      [incidentId, taskIds],
+    const rows = await manager.query<{ key: string }[]>(
+      prepared(`WITH "incident" AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7)))
+       SELECT t."key" FROM "incident", unnest($2::text[]) AS t("key")
+        WHERE pg_try_advisory_xact_lock(hashtextextended(t."key", 7))`),
+      [incidentLockKey(incidentId), taskIds.map(taskLockKey)],
     );
-    return new Set(rows.map((r) => r.task_id));
+    const locked = new Set(rows.map((r) => r.key));
+    return new Set(taskIds.filter((taskId) => locked.has(taskLockKey(taskId))));
   }
 
   /** An aftercare item is due: its owner is told once (push, SMS when push does not reach them), with a link. */
@@ -850,15 +849,6 @@ export class EscalationService {
   }
 }
 
-/**
- * Starting and stopping chains of one task take turns: otherwise an acknowledgement handled at the same moment
- * as its assignment could miss the chain that the assignment is creating (each would commit unseen by the
- * other). A task's start or stop holds its incident's lock shared and the task's lock exclusive; closing the
- * incident (no task) holds the incident's lock exclusive, so it waits for every task in flight and every task
- * waits for it. The tasks of one incident, and different incidents, run side by side: a trigger's 30-odd
- * assignments no longer queue behind each other, each holding a database connection while it waits. The locks
- * are taken by the statement that claims the event in the inbox (one round trip for both).
- */
 /** The chain a `task.assigned` or `task.reassigned` starts: for the (new) assignee. */
 function taskChainSpec(
   event: EventEnvelope<typeof EventSubject.TaskAssigned> | EventEnvelope<typeof EventSubject.TaskReassigned>,
@@ -877,8 +867,22 @@ function taskChainSpec(
   };
 }
 
+/** The advisory lock keys of an incident and of a task (hashed with `hashtextextended(key, 7)`). */
+const incidentLockKey = (incidentId: string) => `notifier:incident:${incidentId}`;
+const taskLockKey = (taskId: string) => `notifier:task:${taskId}`;
+
+/**
+ * Starting and stopping chains of one task take turns: otherwise an acknowledgement handled at the same moment
+ * as its assignment could miss the chain that the assignment is creating (each would commit unseen by the
+ * other). A task's start or stop holds its incident's lock shared and the task's lock exclusive; closing the
+ * incident (no task) holds the incident's lock exclusive, so it waits for every task in flight and every task
+ * waits for it. The tasks of one incident, and different incidents, run side by side: a trigger's 30-odd
+ * assignments no longer queue behind each other, each holding a database connection while it waits. The locks
+ * are taken by the statement that claims the event in the inbox (one round trip for both); a batch of assignments
+ * takes them in a statement before its claim ({@link EscalationService.onTasksAssigned}).
+ */
 function scopeLocks(incidentId: string, taskId: string | null): LocksFirst {
-  const incident = `notifier:incident:${incidentId}`;
+  const incident = incidentLockKey(incidentId);
   if (taskId === null) {
     return { sql: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', params: [incident] };
   }
@@ -886,7 +890,7 @@ function scopeLocks(incidentId: string, taskId: string | null): LocksFirst {
   // task's lock.
   return {
     sql: 'SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 7)), pg_advisory_xact_lock(hashtextextended($2, 7))',
-    params: [incident, `notifier:task:${taskId}`],
+    params: [incident, taskLockKey(taskId)],
   };
 }
 

@@ -61,7 +61,8 @@ export interface JetStreamTransportOptions {
 export interface JetStreamHandlerExtras {
   /**
    * With `fairByIncident`: when an incident's turn comes, up to this many of its waiting events go to the handler
-   * at once, as one array (its payload is then always an array, of one event or more), in the order they came.
+   * at once, as one array, in the order they came. The handler's payload is always an array, of one event or more
+   * (of one without `fairByIncident`, where nothing waits).
    * A trigger's first assignment arrives alone and goes alone; the thirty-odd that arrive while it is handled go
    * together, so the handler can start them in one transaction. A batch counts as one of `perIncident`. A batch
    * whose handler fails is handled again a message at a time, as with `batch`.

@@ -196,9 +196,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
-    const perBatch = fair
-      ? Math.max(1, Math.floor((handler.extras as JetStreamHandlerExtras)?.batchPerIncident ?? 1))
-      : 1;
+    // A handler that asks for batches always gets an array (without fairByIncident nothing waits: arrays of one).
+    const asked = (handler.extras as JetStreamHandlerExtras | undefined)?.batchPerIncident;
+    const perBatch = Math.max(1, Math.floor(asked ?? 1));
     const waiting = new FairQueue<JsMsg>(fair ? this.options.perIncident : undefined);
     const inFlight = new Set<Promise<void>>();
     let closing = false;
@@ -209,7 +209,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           return;
         }
         const work =
-          perBatch > 1
+          asked !== undefined
             ? this.processBatch(next.items, handler, consumer)
             : this.process(next.items[0]!, handler, consumer);
         const done: Promise<void> = work.finally(() => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { buildEvent, EVENT_STREAM, EventSubject, type EventEnvelope } from '#lib/contracts';
 import { createDataSource, dropDataSource, uniqueSchema } from '../../../../test/support/database.js';
@@ -28,13 +29,13 @@ class CreateOutbox1764300000000 implements MigrationInterface {
 }
 
 let n = 0;
-const incidentActivated = (): EventEnvelope =>
+const incidentActivated = (incidentId = '0190a5b2-0000-7000-8000-000000000003'): EventEnvelope =>
   buildEvent(
     EventSubject.IncidentActivated,
     {
       boardId: '0190a5b2-0000-7000-8000-000000000001',
       schoolId: '0190a5b2-0000-7000-8000-000000000002',
-      incidentId: '0190a5b2-0000-7000-8000-000000000003',
+      incidentId,
       actor: 'system',
       correlationId: `req-${(n += 1)}`,
       causationId: null,
@@ -141,6 +142,40 @@ describe('transactional outbox → JetStream (PostgreSQL + private nats-server)'
     }
     const stored = await jsm.streams.getMessage(EVENT_STREAM.name, { last_by_subj: EventSubject.IncidentActivated });
     expect(stored?.json()).toEqual(c);
+  });
+
+  it("gives each batch every incident's next events in turns, and keeps each incident's own order", async () => {
+    const events = (count: number) => {
+      const incidentId = randomUUID();
+      return Array.from({ length: count }, () => incidentActivated(incidentId));
+    };
+    // Three schools trigger one after another: A and B with five events each, C with one.
+    const [ofA, ofB, ofC] = [events(5), events(5), events(1)];
+    await commit(...ofA);
+    await commit(...ofB);
+    await commit(...ofC);
+    const name = new Map(
+      [...ofA, ...ofB, ...ofC].map((e, i) => [e.id, i < 5 ? `A${i + 1}` : i < 10 ? `B${i - 4}` : 'C1']),
+    );
+
+    const batches: string[][] = [];
+    for (;;) {
+      const { claimed } = await store.claim(4, (batch) => {
+        batches.push(batch.map((row) => name.get(row.id) ?? 'another test'));
+        return Promise.resolve({ published: batch.map((row) => row.id) });
+      });
+      if (claimed === 0) {
+        break;
+      }
+    }
+
+    // C's only event goes out in the first batch, not after the ten before it; A's and B's in their own order.
+    expect(batches).toEqual([
+      ['A1', 'A2', 'B1', 'C1'],
+      ['A3', 'A4', 'B2', 'B3'],
+      ['A5', 'B4', 'B5'],
+    ]);
+    expect(await store.pendingCount()).toBe(0);
   });
 
   it('deduplicates a republished row: JetStream answers duplicate and stores the event once', async () => {

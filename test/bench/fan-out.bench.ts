@@ -10,7 +10,7 @@ import webpush from 'web-push';
 import type { AnnouncementView, IncidentView } from '#lib/contracts';
 import { Secret } from '#lib/platform';
 import { SMS_QUEUE } from '../../apps/notifier/src/delivery/delivery.queues.js';
-import { queuePriority } from '../../apps/notifier/src/escalation/escalation-policy.js';
+import { jobPriority, queuePriority } from '../../apps/notifier/src/escalation/escalation-policy.js';
 import { pushMessage } from '../../apps/notifier/src/push/push-message.js';
 import { WebPushSender } from '../../apps/notifier/src/push/web-push.sender.js';
 import { System, type Api } from '../e2e/support/system.js';
@@ -418,7 +418,10 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     if (process.env.BENCH_DUMP) {
       writeFileSync(process.env.BENCH_DUMP, JSON.stringify(sms.map((s) => ({ ...s, at: s.at - t0 }))));
     }
-    // Where the limiter acts: when each SMS job started (BullMQ's processedOn), read from the notifier's queue.
+    // When each SMS job started (BullMQ's processedOn), read from the notifier's queue: the order the queue gave
+    // (crisis team first). The rate is held after that, at the provider: each job waits for its slot at the
+    // pacer before its request (SmsPacer), so jobs may start closer together than the limit; the limit's target
+    // is for what reaches Twilio.
     // Only this scenario sends SMS in this system (escalation waits are a day, and everyone else has a device).
     const url = new URL(system.env.REDIS_URL!);
     const queue = new Queue(SMS_QUEUE, {
@@ -427,11 +430,12 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     });
     // The last SMS reaches the fake Twilio before its job records the SID and completes: wait for every job.
     await until(async () => ((await queue.getJobCounts('completed')).completed ?? 0) >= sms.length, 30_000, 100);
+    // The lowest priority an all-staff SMS job has (its class, rank 0); every crisis-team job's is below it.
+    const allStaff = jobPriority(queuePriority('announcement', 'normal', 'all-staff'), 0);
     const started = (await queue.getJobs(['completed'], 0, -1))
       .map((job) => ({
         at: job.processedOn ?? Number.NaN,
-        kind:
-          (job.opts.priority ?? 0) >= queuePriority('announcement', 'normal', 'all-staff') ? 'announcement' : 'task',
+        kind: (job.opts.priority ?? 0) >= allStaff ? 'announcement' : 'task',
       }))
       .sort((a, b) => a.at - b.at);
     await queue.close();
@@ -439,9 +443,10 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
     const label = `${sms.length} SMS, ${SMS_SCHOOLS} schools × ${SMS_STAFF} staff`;
     for (const [where, list] of [
       ['arriving at the fake Twilio', sms],
-      ['started by the worker (BullMQ processedOn, where the limiter acts)', started],
+      ['started by the worker (BullMQ processedOn, before the pacer)', started],
     ] as const) {
       const w = windows(list.map((s) => s.at));
+      const atProvider = list === sms;
       process.stdout.write(
         `[bench] 4 SMS ${where}, per 1-second window from the first (${SMS_RATE}/s configured): ${w.fixed.join(' ')}\n`,
       );
@@ -451,7 +456,7 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
         value: Math.max(...w.fixed),
         unit: 'SMS',
         baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
-        target: { value: SMS_RATE, lowerIsBetter: true },
+        ...(atProvider ? { target: { value: SMS_RATE, lowerIsBetter: true } } : {}),
       });
       report({
         scenario: '4 SMS under the limit',
@@ -459,7 +464,7 @@ describe('bench: fan-out to people (school, region, SMS)', () => {
         value: w.slidingMax,
         unit: 'SMS',
         baseline: { what: 'SMS_RATE_PER_SECOND', value: SMS_RATE },
-        target: { value: SMS_RATE, lowerIsBetter: true },
+        ...(atProvider ? { target: { value: SMS_RATE, lowerIsBetter: true } } : {}),
       });
       report({
         scenario: '4 SMS under the limit',

@@ -7,9 +7,9 @@ import type { BatchResult, OutboxStore, PendingEvent } from './outbox-relay.js';
 /**
  * How many of the oldest pending rows a claim looks at to choose its batch. The choice sorts them (a few
  * microseconds a row), so a backlog (NATS down for an hour) costs each round no more than this many; fifty
- * schools' triggers at once (36 events each) fit.
+ * schools' triggers at once (some 35 events each) fit.
  */
-export const CLAIM_WINDOW = 2_000;
+const CLAIM_WINDOW = 2_000;
 
 /**
  * The outbox in PostgreSQL. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several relays (several
@@ -18,8 +18,8 @@ export const CLAIM_WINDOW = 2_000;
  * A batch takes its incidents in turns: every pending incident's first event, then every incident's second,
  * and so on, in commit order within each turn, up to the batch size. Fifty schools that trigger at once each
  * have their activation and their most urgent assignment in the first batch, where taking the oldest rows first
- * gave the first batch to the first three schools' 35 events each and the fiftieth school waited for sixteen
- * batches. An incident's own events are still claimed in commit order, its earliest pending first, so they
+ * gave the first batch to the first three schools' events (some 35 each) and the fiftieth school waited for
+ * sixteen batches. An incident's own events are still claimed in commit order, its earliest pending first, so they
  * never overtake each other; one incident alone still fills a batch.
  */
 export class TypeOrmOutboxStore implements OutboxStore {

@@ -15,7 +15,8 @@ export class TaskEventsConsumer {
 
   /**
    * A trigger's first assignment arrives alone and its chain starts at once; the rest of the trigger, waiting
-   * meanwhile, comes as one batch (the consumer takes one of an incident at a time) and starts in one transaction.
+   * meanwhile, comes in batches that grow (4, 16, then the rest; the consumer takes one batch of an incident at a
+   * time), each started in one transaction.
    */
   @EventPattern<string>(EventSubject.TaskAssigned, JETSTREAM, {
     batchPerIncident: ASSIGNMENTS_PER_BATCH,

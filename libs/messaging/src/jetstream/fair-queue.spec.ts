@@ -85,19 +85,17 @@ describe('FairQueue', () => {
     expect(q.size).toBe(1);
   });
 
-  it('takes up to max waiting items of one flow as one batch, in order, counted as one item out', () => {
+  it("takes a flow's waiting items in batches, in order, each counted as one item out", () => {
     const q = new FairQueue<string>(1);
     q.push('school', 's1');
     // A trigger's first assignment arrives alone and goes alone.
-    const leader = q.takeBatch(32)!;
-    expect(leader).toEqual({ flow: 'school', items: ['s1'] });
+    expect(q.takeBatch(32)).toEqual({ flow: 'school', items: ['s1'] });
     for (let i = 2; i <= 5; i += 1) {
       q.push('school', `s${i}`);
     }
     q.push('other', 'o1');
-    q.push('other', 'o2');
-    // The school has its one item out: the other school's waiting items go, together, meanwhile.
-    expect(q.takeBatch(32)).toEqual({ flow: 'other', items: ['o1', 'o2'] });
+    // The school has its one batch out: the other school's first goes meanwhile.
+    expect(q.takeBatch(32)).toEqual({ flow: 'other', items: ['o1'] });
     expect(q.takeBatch(32)).toBeUndefined();
     q.release('school');
     // The rest of the trigger, at most max at once.
@@ -106,5 +104,35 @@ describe('FairQueue', () => {
     q.release('school');
     expect(q.takeBatch(3)).toEqual({ flow: 'school', items: ['s5'] });
     expect(q.size).toBe(0);
+  });
+
+  it("grows a flow's batches from one (1, 4, 16, … up to max) and starts from one again once it is done", () => {
+    const q = new FairQueue<string>(1);
+    const school = Array.from({ length: 30 }, (_, i) => `s${i + 1}`);
+    school.forEach((item) => q.push('school', item));
+    q.push('other', 'o1');
+    q.push('other', 'o2');
+    const batches: string[][] = [];
+    for (let next = q.takeBatch(20); next; next = q.takeBatch(20)) {
+      batches.push(next.items);
+      q.release(next.flow);
+    }
+
+    // The most urgent few go in small batches that finish quickly; the other school takes its turns between.
+    expect(batches).toEqual([['s1'], ['o1'], school.slice(1, 5), ['o2'], school.slice(5, 21), school.slice(21, 30)]);
+    // Nothing waits and nothing is out: the school's next burst (its next trigger) starts from one again.
+    q.push('school', 'n1');
+    q.push('school', 'n2');
+    expect(q.takeBatch(20)).toEqual({ flow: 'school', items: ['n1'] });
+  });
+
+  it("keeps a flow's batches growing while one is out, even when nothing of it waits meanwhile", () => {
+    const q = new FairQueue<string>(1);
+    q.push('school', 's1');
+    expect(q.takeBatch(20)!.items).toEqual(['s1']);
+    // The second assignment comes while the first is handled, after a moment with nothing waiting.
+    ['s2', 's3', 's4', 's5', 's6'].forEach((item) => q.push('school', item));
+    q.release('school');
+    expect(q.takeBatch(20)!.items).toEqual(['s2', 's3', 's4', 's5']);
   });
 });

@@ -1,3 +1,6 @@
+/** How much larger each of a flow's batches may be than the one before (see {@link FairQueue.takeBatch}). */
+const BATCH_GROWTH = 4;
+
 /**
  * Waiting messages of one consumer, served in turn per flow (an incident) and in arrival order within a flow.
  * One incident's burst (a trigger's 30-odd task assignments, an announcement to 150 staff) then waits behind
@@ -14,6 +17,8 @@ export class FairQueue<T> {
   private readonly turns: string[] = [];
   /** Items taken and not yet released, per flow. */
   private readonly active = new Map<string, number>();
+  /** Turns a flow took since it last had nothing waiting and nothing out (how large its next batch may be). */
+  private readonly taken = new Map<string, number>();
   private count = 0;
 
   constructor(private readonly perFlow = Number.POSITIVE_INFINITY) {}
@@ -44,8 +49,11 @@ export class FairQueue<T> {
   }
 
   /**
-   * As {@link take}, with up to `max` of the flow's waiting items at once, in arrival order: one turn and one
-   * item out of `perFlow` for all of them (release the flow once when they are done).
+   * As {@link take}, with several of the flow's waiting items at once, in arrival order: one turn and one item out
+   * of `perFlow` for all of them (release the flow once when they are done). A flow's batches grow from one:
+   * 1, 4, 16, … up to `max`, from its first turn until it has nothing waiting and nothing out again. A trigger's
+   * most urgent assignments then go in small batches that finish quickly (the leader's, third to fifth of a fire,
+   * in the second), and the thirty-odd after them together.
    */
   takeBatch(max: number): { flow: string; items: T[] } | undefined {
     const index = this.turns.findIndex((flow) => (this.active.get(flow) ?? 0) < this.perFlow);
@@ -54,7 +62,9 @@ export class FairQueue<T> {
     }
     const flow = this.turns.splice(index, 1)[0]!;
     const queue = this.flows.get(flow)!;
-    const items = queue.splice(0, Math.max(1, max));
+    const turn = this.taken.get(flow) ?? 0;
+    this.taken.set(flow, turn + 1);
+    const items = queue.splice(0, Math.max(1, Math.min(max, BATCH_GROWTH ** turn)));
     if (queue.length > 0) {
       this.turns.push(flow);
     } else {
@@ -72,6 +82,9 @@ export class FairQueue<T> {
       this.active.set(flow, left);
     } else {
       this.active.delete(flow);
+      if (!this.flows.has(flow)) {
+        this.taken.delete(flow);
+      }
     }
   }
 
@@ -88,6 +101,11 @@ export class FairQueue<T> {
     this.flows.clear();
     this.turns.length = 0;
     this.count = 0;
+    for (const flow of this.taken.keys()) {
+      if (!this.active.has(flow)) {
+        this.taken.delete(flow);
+      }
+    }
     return all;
   }
 }

@@ -60,12 +60,13 @@ export interface JetStreamTransportOptions {
  */
 export interface JetStreamHandlerExtras {
   /**
-   * With `fairByIncident`: when an incident's turn comes, up to this many of its waiting events go to the handler
-   * at once, as one array, in the order they came. The handler's payload is always an array, of one event or more
-   * (of one without `fairByIncident`, where nothing waits).
-   * A trigger's first assignment arrives alone and goes alone; the thirty-odd that arrive while it is handled go
-   * together, so the handler can start them in one transaction. A batch counts as one of `perIncident`. A batch
-   * whose handler fails is handled again a message at a time, as with `batch`.
+   * With `fairByIncident`: when an incident's turn comes, several of its waiting events go to the handler at
+   * once, as one array, in the order they came: one at its first turn, then up to 4, 16, … and at most this many
+   * (see `FairQueue.takeBatch`). The handler's payload is always an array, of one event or more (of one without
+   * `fairByIncident`, where nothing waits). A trigger's first assignment goes alone, the next few together in a
+   * small batch, and the thirty-odd after them in one, so the handler starts each batch in one transaction and the
+   * most urgent do not wait for the largest. A batch counts as one of `perIncident`. A batch whose handler fails
+   * is handled again a message at a time, as with `batch`.
    */
   batchPerIncident?: number;
 }

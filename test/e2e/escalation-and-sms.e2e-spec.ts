@@ -233,6 +233,31 @@ describe('escalation, SMS and announcements', () => {
     expect(bad.body.field).toBe('role');
   });
 
+  it('sends the crisis team’s SMS of a trigger before the SMS of a message to all staff sent right after it', async () => {
+    const fresh = (await trigger('Brand in de gymzaal', true)).body;
+    const created = await leader.post<AnnouncementView>(`/api/incidents/${fresh.id}/announcements`, {
+      audience: 'all-staff',
+      text: announcementText,
+    });
+    expect(created.status).toBe(201);
+    // The leader has a device (a push first); everyone else told at the trigger gets an SMS at once.
+    const leaderId = demoPerson('leider@deregenboog.example').id;
+    const bySms = fresh.tasks.filter(
+      (t) => t.announceAt === fresh.createdAt && t.assigneeId !== null && t.assigneeId !== leaderId,
+    );
+    expect(bySms.length).toBeGreaterThan(0);
+    await waitFor(
+      () =>
+        bySms.every((t) => system.twilio.messages.some((m) => m.body.includes(t.id))) &&
+        system.twilio.messages.some((m) => m.body.includes(created.body.id)),
+      { timeoutMs: 30_000, message: 'the SMS of the trigger and the first of the message' },
+    );
+    const messages = system.twilio.messages;
+    const lastTask = Math.max(...bySms.map((t) => messages.findIndex((m) => m.body.includes(t.id))));
+    const firstMessage = messages.findIndex((m) => m.body.includes(created.body.id));
+    expect(firstMessage).toBeGreaterThan(lastTask);
+  });
+
   it('resumes a wait exactly once when the notifier is killed and Redis loses every job meanwhile', async () => {
     const drill = await trigger('Oefening: ontruiming na brand', true);
     expect(drill.status).toBe(201);

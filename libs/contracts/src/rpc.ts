@@ -584,6 +584,12 @@ export interface RpcContract extends CommunicationRpcContract {
       text: string;
       recipientIds: string[];
       correlationId: string;
+      /**
+       * Tasks of the incident whose assignees are told before this message's SMS go out (the trigger's
+       * assignments, still 'pending'): the SMS wait until those tasks' notifications are queued (for 10 s at
+       * most), so that the rate-limited SMS line has the crisis team's SMS before it takes any of these.
+       */
+      waitForTaskIds?: string[];
     };
     response: AnnouncementView & { created: boolean };
   };

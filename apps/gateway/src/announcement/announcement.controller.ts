@@ -23,7 +23,7 @@ import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError, forbidden, notFound } from '../common/api-error.js';
 import { uuidParam } from '../common/request-scope.js';
-import { IncidentAccess } from '../common/incident-access.js';
+import { assignmentsBeingTold, IncidentAccess } from '../common/incident-access.js';
 import { RpcClient } from '../common/rpc.client.js';
 
 class CreateAnnouncementRequestDto {
@@ -112,6 +112,7 @@ export class AnnouncementController {
       text: body.text.trim(),
       recipientIds: recipients,
       correlationId: req.correlationId ?? randomUUID(),
+      ...(body.audience === 'all-staff' ? { waitForTaskIds: assignmentsBeingTold(incident) } : {}),
     });
     res.status(created ? 201 : 200);
     return view;

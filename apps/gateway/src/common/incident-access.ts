@@ -28,3 +28,13 @@ export class IncidentAccess {
     return { ...incident, membership };
   }
 }
+
+/**
+ * The incident's tasks whose assignees are still to be told of them now (assigned, told at the trigger or
+ * earlier, not yet notified): a message to all staff sends its SMS after theirs.
+ */
+export function assignmentsBeingTold(incident: IncidentView, now = new Date()): string[] {
+  return incident.tasks
+    .filter((t) => t.assigneeId !== null && t.status === 'pending' && Date.parse(t.announceAt) <= now.getTime())
+    .map((t) => t.id);
+}

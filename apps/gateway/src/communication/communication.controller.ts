@@ -17,7 +17,7 @@ import { SendBudget } from '../auth/send-budget.js';
 import { CurrentCaller } from '../auth/auth.guard.js';
 import { INCIDENT_READ_ROLES, requireRole, TRIGGER_ROLES } from '../common/access.js';
 import { ApiError } from '../common/api-error.js';
-import { IncidentAccess } from '../common/incident-access.js';
+import { assignmentsBeingTold, IncidentAccess } from '../common/incident-access.js';
 import { actorScope, uuidParam } from '../common/request-scope.js';
 import { RpcClient } from '../common/rpc.client.js';
 import {
@@ -428,6 +428,7 @@ export class CommunicationController {
       text: `${desk.instruction.nl}\n\n${desk.instruction.en}`,
       recipientIds: recipients,
       correlationId: req.correlationId ?? randomUUID(),
+      waitForTaskIds: assignmentsBeingTold(incident),
     });
     return view;
   }

@@ -17,6 +17,7 @@ class CreateAnnouncementCommand {
   @IsString() @Length(1, 20000) text!: string;
   @IsArray() @ArrayMaxSize(50_000) @IsUUID('all', { each: true }) recipientIds!: string[];
   @IsUUID() correlationId!: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(5_000) @IsUUID('all', { each: true }) waitForTaskIds?: string[];
 }
 
 class AnnouncementQuery {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { In, type DataSource } from 'typeorm';
 import {
   buildEvent,
@@ -13,7 +14,9 @@ import {
 import { addToOutbox } from '#lib/messaging';
 import { rpcError } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
+import type { NotificationEntity } from '../delivery/notification.entity.js';
 import { noEffects, NotificationService } from '../delivery/notification.service.js';
+import { EscalationEntity } from '../escalation/escalation.entity.js';
 import { queuePriority } from '../escalation/escalation-policy.js';
 import { EscalationService } from '../escalation/escalation.service.js';
 import { AnnouncementEntity } from './announcement.entity.js';
@@ -35,14 +38,23 @@ export function toAnnouncementView(a: AnnouncementEntity): AnnouncementView {
   };
 }
 
+/** How long a message's SMS wait at most for the crisis team's assignments to be queued before them. */
+const SMS_WAIT_MAX_MS = 10_000;
+/** How often, while they wait, the notifier looks whether those assignments' chains have started. */
+const SMS_WAIT_POLL_MS = 50;
+
 /**
  * Messages of the crisis team to an audience ("staff meeting at 08:00"). The text stays here and is read in
  * the app; each recipient gets a push (SMS when push does not reach them) that carries only the link. All-staff
- * messages queue behind crisis-team tasks.
+ * messages queue behind crisis-team tasks: their jobs have a lower priority, and their SMS wait until the
+ * trigger's assignments that the caller names are queued (a message sent right after a trigger would otherwise
+ * find the rate-limited SMS line without the crisis team's SMS still on their way, and take a slot before them).
  */
 @Injectable()
 export class AnnouncementService {
   private readonly log = new Logger(AnnouncementService.name);
+  /** The longest wait of a message's SMS for the assignments it was given (tests shorten it). */
+  smsWaitMaxMs = SMS_WAIT_MAX_MS;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -124,11 +136,61 @@ export class AnnouncementService {
       );
       return { announcement, created: true, effects };
     });
-    await this.notifications.dispatch(outcome.effects);
+    const sms = outcome.effects.notifications.filter((n) => n.channel === 'sms');
+    const waitFor = command.waitForTaskIds ?? [];
+    if (sms.length > 0 && waitFor.length > 0) {
+      // Committed already: should the notifier stop during the wait, the reconciler queues these SMS (15 s).
+      await this.notifications.dispatch({
+        notifications: outcome.effects.notifications.filter((n) => n.channel !== 'sms'),
+        timers: outcome.effects.timers,
+      });
+      void this.dispatchAfterTasks(outcome.announcement.id, sms, waitFor);
+    } else {
+      await this.notifications.dispatch(outcome.effects);
+    }
     if (outcome.created) {
       this.log.log(`announcement ${outcome.announcement.id} to ${command.audience}: ${recipients.length} recipient(s)`);
     }
     return { ...toAnnouncementView(outcome.announcement), created: outcome.created };
+  }
+
+  /**
+   * Queues a message's SMS once every one of `taskIds` has its chain (the chain's jobs are queued right after
+   * its transaction commits, by the same notifier), or after {@link smsWaitMaxMs} whatever is missing: a task
+   * whose assignment never comes must not keep the staff's SMS back.
+   */
+  private async dispatchAfterTasks(announcementId: string, sms: NotificationEntity[], taskIds: string[]) {
+    const until = Date.now() + this.smsWaitMaxMs;
+    try {
+      for (let missing = await this.tasksWithoutChain(taskIds); missing > 0;) {
+        if (Date.now() >= until) {
+          this.log.warn(
+            `announcement ${announcementId}: ${missing} assignment(s) still not queued after ` +
+              `${this.smsWaitMaxMs} ms; its ${sms.length} SMS go now`,
+          );
+          break;
+        }
+        await delay(SMS_WAIT_POLL_MS);
+        missing = await this.tasksWithoutChain(taskIds);
+      }
+    } catch (error) {
+      this.log.warn(`announcement ${announcementId}: the wait for its assignments failed: ${String(error)}`);
+    }
+    await this.notifications.dispatch({ notifications: sms, timers: [] }).catch((error: unknown) => {
+      this.log.warn(`announcement ${announcementId}: its SMS wait for the reconciler: ${String(error)}`);
+    });
+  }
+
+  /** How many of `taskIds` no escalation chain has started for yet. */
+  private async tasksWithoutChain(taskIds: string[]): Promise<number> {
+    const unique = [...new Set(taskIds)];
+    const row = await this.dataSource
+      .getRepository(EscalationEntity)
+      .createQueryBuilder('e')
+      .select('COUNT(DISTINCT e.task_id)::int', 'started')
+      .where('e.task_id IN (:...unique)', { unique })
+      .getRawOne<{ started: number }>();
+    return unique.length - (row?.started ?? 0);
   }
 
   async get(id: string): Promise<AnnouncementView | null> {

@@ -676,6 +676,77 @@ describe('escalation', () => {
     expect(messages.map((m) => m.body).join('\n')).not.toMatch(/Sanne|vergadering|08:00/);
   });
 
+  describe('a message to all staff sent right after the trigger', () => {
+    /** An all-staff message of `incidentId` whose SMS wait for `waitForTaskIds`, as the gateway sends it. */
+    const announceAfter = (incidentId: string, recipientIds: string[], waitForTaskIds: string[]) =>
+      h.get(AnnouncementService).create({
+        announcementId: randomUUID(),
+        incidentId,
+        schoolId: TEST_META.schoolId,
+        boardId: TEST_META.boardId,
+        drill: false,
+        authorId: randomUUID(),
+        audience: 'all-staff',
+        text: 'Personeelsvergadering om 15:00',
+        recipientIds,
+        correlationId: randomUUID(),
+        waitForTaskIds,
+      });
+    const smsJobsOf = async (announcementId: string) => {
+      const rows = await h.dataSource.getRepository(NotificationEntity).findBy({ announcementId, channel: 'sms' });
+      return Promise.all(rows.map((n) => h.queue(SMS_QUEUE).getJob(n.jobId)));
+    };
+
+    it('holds its SMS until the assignments still on their way are queued: the crisis team’s SMS go first', async () => {
+      const incidentId = randomUUID();
+      const [withApp, ...staff] = await Promise.all([person({ device: true }), ...[1, 2, 3, 4].map(() => person())]);
+      const team = await Promise.all([1, 2].map(() => person()));
+      const assignments = team.map((m) =>
+        taskAssignedEvent(
+          { taskId: randomUUID(), assigneeId: m.personId },
+          { incidentId, correlationId: randomUUID() },
+        ),
+      );
+      const created = await announceAfter(
+        incidentId,
+        [withApp.personId, ...staff.map((s) => s.personId)],
+        assignments.map((e) => e.payload.taskId),
+      );
+      // Recorded, its push on its way, its SMS not queued: the assignments have not reached the notifier yet.
+      await h.push.waitFor((m) => m.subscriptionId === withApp.device!.id, 10_000);
+      await sleep(300);
+      const held = await smsJobsOf(created.id);
+      expect([held.length, held.filter(Boolean).length, h.twilio.messages.length]).toEqual([4, 0, 0]);
+
+      await escalation().onTasksAssigned(assignments);
+      const messages = await h.twilio.waitForMessages(6, 15_000);
+      expect(messages.map((m) => (m.body.includes('/app/tasks/') ? 'task' : 'announcement'))).toEqual([
+        'task',
+        'task',
+        ...Array<string>(4).fill('announcement'),
+      ]);
+    });
+
+    it('sends its SMS after the longest wait when an assignment it waits for never comes', async () => {
+      const announcements = h.get(AnnouncementService);
+      const longest = announcements.smsWaitMaxMs;
+      announcements.smsWaitMaxMs = 500;
+      try {
+        const staff = await Promise.all([1, 2].map(() => person()));
+        const created = await announceAfter(
+          randomUUID(),
+          staff.map((s) => s.personId),
+          [randomUUID()],
+        );
+        expect((await smsJobsOf(created.id)).filter(Boolean)).toHaveLength(0);
+        const messages = await h.twilio.waitForMessages(2, 10_000);
+        expect(messages.map((m) => m.to).sort()).toEqual(staff.map((s) => s.phone).sort());
+      } finally {
+        announcements.smsWaitMaxMs = longest;
+      }
+    });
+  });
+
   describe('several events of one incident at once', () => {
     const assignedIn = (incidentId: string, personId: string) =>
       taskAssignedEvent(

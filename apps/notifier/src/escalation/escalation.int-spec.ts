@@ -14,7 +14,7 @@ import { NotificationEntity } from '../delivery/notification.entity.js';
 import { PushSubscriptionService } from '../push/push-subscription.service.js';
 import { TwilioWebhookService } from '../sms/twilio-webhook.service.js';
 import { EscalationEntity } from './escalation.entity.js';
-import { EscalationService } from './escalation.service.js';
+import { EscalationService, taskLockKey } from './escalation.service.js';
 
 const WAIT_S = 2;
 
@@ -777,7 +777,7 @@ describe('escalation', () => {
       let done = false;
       let pending: Promise<void> | undefined;
       try {
-        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`notifier:task:${taskId}`]);
+        await blocker.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [taskLockKey(taskId)]);
         pending = handle().then(() => {
           done = true;
         });

@@ -869,7 +869,7 @@ function taskChainSpec(
 
 /** The advisory lock keys of an incident and of a task (hashed with `hashtextextended(key, 7)`). */
 const incidentLockKey = (incidentId: string) => `notifier:incident:${incidentId}`;
-const taskLockKey = (taskId: string) => `notifier:task:${taskId}`;
+export const taskLockKey = (taskId: string) => `notifier:task:${taskId}`;
 
 /**
  * Starting and stopping chains of one task take turns: otherwise an acknowledgement handled at the same moment

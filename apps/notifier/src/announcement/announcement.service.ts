@@ -159,8 +159,9 @@ export class AnnouncementService {
    * its transaction commits, by the same notifier), or after {@link smsWaitMaxMs} whatever is missing: a task
    * whose assignment never comes must not keep the staff's SMS back.
    */
-  private async dispatchAfterTasks(announcementId: string, sms: NotificationEntity[], taskIds: string[]) {
+  private async dispatchAfterTasks(announcementId: string, sms: NotificationEntity[], named: string[]) {
     const until = Date.now() + this.smsWaitMaxMs;
+    const taskIds = [...new Set(named)];
     try {
       for (let missing = await this.tasksWithoutChain(taskIds); missing > 0;) {
         if (Date.now() >= until) {
@@ -181,16 +182,15 @@ export class AnnouncementService {
     });
   }
 
-  /** How many of `taskIds` no escalation chain has started for yet. */
+  /** How many of `taskIds` (each once) no escalation chain has started for yet. */
   private async tasksWithoutChain(taskIds: string[]): Promise<number> {
-    const unique = [...new Set(taskIds)];
     const row = await this.dataSource
       .getRepository(EscalationEntity)
       .createQueryBuilder('e')
       .select('COUNT(DISTINCT e.task_id)::int', 'started')
-      .where('e.task_id IN (:...unique)', { unique })
+      .where('e.task_id IN (:...taskIds)', { taskIds })
       .getRawOne<{ started: number }>();
-    return unique.length - (row?.started ?? 0);
+    return taskIds.length - (row?.started ?? 0);
   }
 
   async get(id: string): Promise<AnnouncementView | null> {

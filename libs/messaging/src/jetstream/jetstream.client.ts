@@ -2,6 +2,7 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import { jetstream, type JetStreamClient as NatsJetStream, type PubAck } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { EventEnvelope } from '#lib/contracts';
+import { NATS_CONNECTION } from './jetstream.options.js';
 
 /** The incident an event belongs to, as a header: consumers take incidents in turn without parsing the body. */
 export const INCIDENT_HEADER = 'Crisisklaar-Incident';
@@ -33,8 +34,7 @@ export class JetStreamClient extends ClientProxy implements EventPublisher {
     this.connecting ??= connect({
       servers: this.options.servers,
       name: this.options.name,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
+      ...NATS_CONNECTION,
     }).then(
       (nc) => {
         this.nc = nc;

@@ -21,7 +21,12 @@ import {
   streamFindings,
   type DurabilityFinding,
 } from '#lib/platform';
-import { durableName, type JetStreamHandlerExtras, type JetStreamTransportOptions } from './jetstream.options.js';
+import {
+  durableName,
+  NATS_CONNECTION,
+  type JetStreamHandlerExtras,
+  type JetStreamTransportOptions,
+} from './jetstream.options.js';
 import { FairQueue } from './fair-queue.js';
 import { INCIDENT_HEADER } from './jetstream.client.js';
 import { processMessage, readEvent, type ConsumedMessage } from './message-processor.js';
@@ -135,8 +140,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.nc = await connect({
       servers: options.servers,
       name: `${options.app}-consumer`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
+      ...NATS_CONNECTION,
     });
     const jsm = await jetstreamManager(this.nc);
     await ensureStream(jsm, options.stream);

@@ -1,0 +1,190 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  ARRAY_MAX_SIZE,
+  ARRAY_MIN_SIZE,
+  getMetadataStorage,
+  IS_ARRAY,
+  IS_BOOLEAN,
+  IS_DEFINED,
+  IS_IN,
+  IS_INT,
+  IS_ISO8601,
+  IS_LENGTH,
+  IS_STRING,
+  IS_UUID,
+  MAX,
+  MAX_LENGTH,
+  MIN,
+  MIN_LENGTH,
+  ValidationTypes,
+  type ValidationArguments,
+} from 'class-validator';
+
+/**
+ * The constraints a quick check may call: class-validator's own, which look only at the value and their
+ * constraints. A schema with any other constraint (a custom one may read the whole instance) is not checked
+ * quickly; class-validator checks it.
+ */
+const PLAIN_CONSTRAINTS = new Set<string>([
+  ARRAY_MAX_SIZE,
+  ARRAY_MIN_SIZE,
+  IS_ARRAY,
+  IS_BOOLEAN,
+  IS_DEFINED,
+  IS_IN,
+  IS_INT,
+  IS_ISO8601,
+  IS_LENGTH,
+  IS_STRING,
+  IS_UUID,
+  MAX,
+  MAX_LENGTH,
+  MIN,
+  MIN_LENGTH,
+]);
+
+interface PropertyCheck {
+  property: string;
+  /** `@IsOptional()` and the like: when one says no, the property is not validated at all. */
+  conditions: ((object: object, value: unknown) => boolean)[];
+  constraints: {
+    validate: (value: unknown, args: ValidationArguments) => unknown;
+    constraints: unknown[];
+    each: boolean;
+    validateIf?: (object: object, value: unknown) => boolean;
+  }[];
+  /** `@ValidateNested()` with `@Type(() => Class)`: the nested object's own check. */
+  nested: ((value: Record<string, unknown>) => boolean) | null;
+  hasNested: boolean;
+}
+
+const compiled = new Map<string, ((value: Record<string, unknown>) => boolean) | null>();
+
+/**
+ * True when `validateSync(plainToInstance(schema, value))` would find nothing wrong: the same constraint
+ * functions the schema's class-validator decorators registered are called on the same values, under the same
+ * conditions (`@IsOptional()`, `each`, nested objects), without making an instance, a validation executor or
+ * error objects. False means invalid *or not sure* (a constraint it does not know, a nested array): ask
+ * class-validator, which also says what is wrong.
+ *
+ * Every app validates every event it consumes; class-validator's machinery took about a tenth of the CPU of a
+ * trigger's events in the apps that consume them (BENCHMARKS.md, 2026-12-06 morning). The check is compiled
+ * once per schema, from class-validator's metadata, so the decorators stay the one description of a schema.
+ */
+export function passesQuickly(schema: new () => object, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const check = compiledFor(schema, undefined);
+  return check !== null && check(value as Record<string, unknown>);
+}
+
+function compiledFor(
+  schema: new () => object,
+  targetSchema: string | undefined,
+): ((value: Record<string, unknown>) => boolean) | null {
+  const key = `${schema.name}\u0000${targetSchema ?? ''}`;
+  if (!compiled.has(key)) {
+    compiled.set(key, null); // a schema nested in itself is not checked quickly
+    compiled.set(key, compile(schema, targetSchema));
+  }
+  return compiled.get(key)!;
+}
+
+function compile(
+  schema: new () => object,
+  targetSchema: string | undefined,
+): ((value: Record<string, unknown>) => boolean) | null {
+  const storage = getMetadataStorage();
+  // As class-validator's executor asks for them (no groups, `always` off).
+  const metadatas = storage.getTargetValidationMetadatas(schema, targetSchema as string, false, false);
+  if (metadatas.length === 0) {
+    return null; // class-validator refuses an object it knows nothing about
+  }
+  const properties: PropertyCheck[] = [];
+  for (const [property, own] of Object.entries(storage.groupByPropertyName(metadatas))) {
+    const check: PropertyCheck = { property, conditions: [], constraints: [], nested: null, hasNested: false };
+    for (const metadata of own) {
+      switch (metadata.type) {
+        case ValidationTypes.WHITELIST:
+          break;
+        case ValidationTypes.CONDITIONAL_VALIDATION:
+          check.conditions.push(metadata.constraints[0] as (object: object, value: unknown) => boolean);
+          break;
+        case ValidationTypes.IS_DEFINED:
+        case ValidationTypes.CUSTOM_VALIDATION: {
+          for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
+            if (constraint.async || !PLAIN_CONSTRAINTS.has(constraint.name)) {
+              return null;
+            }
+            const instance = constraint.instance as PropertyCheck['constraints'][number];
+            check.constraints.push({
+              validate: instance.validate.bind(instance),
+              constraints: metadata.constraints,
+              each: metadata.each,
+              ...(metadata.validateIf ? { validateIf: metadata.validateIf } : {}),
+            });
+          }
+          break;
+        }
+        case ValidationTypes.NESTED_VALIDATION: {
+          // The class class-transformer makes of a nested object (its `@Type`), found by asking it once.
+          const made = (plainToInstance(schema, { [property]: {} }) as Record<string, unknown>)[property];
+          const nestedClass = made !== null && typeof made === 'object' ? made.constructor : Object;
+          if (nestedClass === Object) {
+            return null;
+          }
+          check.hasNested = true;
+          const target = metadata.target;
+          check.nested = compiledFor(
+            nestedClass as new () => object,
+            typeof target === 'string' ? target : target.name,
+          );
+          if (check.nested === null) {
+            return null;
+          }
+          break;
+        }
+        default:
+          return null; // promise validation, or a kind this check does not know
+      }
+    }
+    properties.push(check);
+  }
+  const targetName = schema.name;
+  return (object) => properties.every((p) => passes(p, object, targetName));
+}
+
+function passes(check: PropertyCheck, object: Record<string, unknown>, targetName: string): boolean {
+  const value = object[check.property];
+  if (!check.conditions.every((condition) => condition(object, value))) {
+    return true; // not validated, as class-validator skips it
+  }
+  for (const constraint of check.constraints) {
+    if (constraint.validateIf && !constraint.validateIf(object, value)) {
+      continue;
+    }
+    const args: ValidationArguments = {
+      targetName,
+      property: check.property,
+      object,
+      value,
+      constraints: constraint.constraints,
+    };
+    const ok =
+      constraint.each && Array.isArray(value)
+        ? value.every((item) => constraint.validate(item, args) === true)
+        : constraint.validate(value, args) === true;
+    if (!ok) {
+      return false;
+    }
+  }
+  if (check.hasNested && value !== undefined) {
+    // class-validator validates a nested object against its class; an array or anything else: not sure.
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return false;
+    }
+    return check.nested!(value as Record<string, unknown>);
+  }
+  return true;
+}

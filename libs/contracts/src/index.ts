@@ -5,3 +5,4 @@ export * from './payloads.js';
 export * from './rpc.js';
 export * from './subjects.js';
 export * from './uuidv7.js';
+export * from './quick-validation.js';

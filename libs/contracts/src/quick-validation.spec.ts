@@ -1,9 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import {
+  ArrayMinSize,
   getMetadataStorage,
+  IsArray,
+  IsDefined,
+  IsObject,
   IsOptional,
   IsString,
+  Matches,
+  MinLength,
   Validate,
   ValidationTypes,
   validateSync,
@@ -40,7 +46,10 @@ function validSample(schema: Schema): Record<string, unknown> {
   for (const [property, metadatas] of Object.entries(metadataOf(schema))) {
     const named = new Map(metadatas.map((m) => [m.name ?? m.type, m]));
     const each = metadatas.find((m) => m.each)?.name;
-    const minLength = (named.get('isLength')?.constraints[0] as number | undefined) ?? 1;
+    const minLength =
+      (named.get('isLength')?.constraints[0] as number | undefined) ??
+      (named.get('minLength')?.constraints[0] as number | undefined) ??
+      1;
     if (metadatas.some((m) => m.type === ValidationTypes.NESTED_VALIDATION)) {
       sample[property] = validSample(nestedClassOf(schema, property));
     } else if (named.has('isArray')) {
@@ -55,8 +64,10 @@ function validSample(schema: Schema): Record<string, unknown> {
       sample[property] = true;
     } else if (named.has('isIso8601')) {
       sample[property] = new Date().toISOString();
+    } else if (named.has('isObject')) {
+      sample[property] = { a: 'b' };
     } else {
-      sample[property] = 'x'.repeat(Math.max(minLength, 1));
+      sample[property] = named.has('matches') ? '/webhooks/xxx' : 'x'.repeat(Math.max(minLength, 1));
     }
   }
   return sample;
@@ -97,10 +108,14 @@ function suspectsFor(metadatas: ValidationMetadata[]): unknown[] {
     '2026-02-30T00:00:00.000Z',
     '2026-12-06',
     'gisteren',
+    '/webhooks/x',
+    '/webhooks/xxxxx',
+    '/webhooks/y',
+    { a: 1 },
   ];
   for (const m of metadatas) {
     const [a, b] = m.constraints ?? [];
-    if (m.name === 'isLength' || m.name === 'maxLength') {
+    if (m.name === 'isLength' || m.name === 'maxLength' || m.name === 'minLength') {
       for (const n of [a, b].filter((x): x is number => typeof x === 'number')) {
         values.push('x'.repeat(Math.max(0, n - 1)), 'x'.repeat(n), 'x'.repeat(n + 1));
         // Lengths in characters, not UTF-16 units: an emoji is one character of two units.
@@ -113,7 +128,7 @@ function suspectsFor(metadatas: ValidationMetadata[]): unknown[] {
     if (m.name === 'isIn') {
       values.push(...(a as unknown[]), 'something else');
     }
-    if (m.name === 'arrayMaxSize' && typeof a === 'number') {
+    if ((m.name === 'arrayMaxSize' || m.name === 'arrayMinSize') && typeof a === 'number') {
       values.push(
         Array.from({ length: a }, () => randomUUID()),
         Array.from({ length: a + 1 }, () => randomUUID()),
@@ -140,8 +155,16 @@ function* mutants(schema: Schema): Generator<Record<string, unknown>> {
   }
 }
 
+/** The constraints the quick check knows that no event schema uses (the apps' request classes do). */
+class OtherConstraints {
+  @IsObject() params!: Record<string, string>;
+  @IsString() @Matches(/^\/webhooks\/x+$/) @MinLength(12) path!: string;
+  @IsDefined() @IsArray() @ArrayMinSize(1) @IsString({ each: true }) lines!: string[];
+}
+
 const schemas: [string, Schema][] = [
   ['the envelope', EnvelopeShape],
+  ['a request with the other constraints', OtherConstraints],
   ...Object.entries(EVENT_PAYLOAD_SCHEMAS).map(([subject, schema]): [string, Schema] => [subject, schema]),
 ];
 

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   Matches,
+  MaxLength,
   MinLength,
   Validate,
   ValidationTypes,
@@ -206,6 +207,20 @@ describe('passesQuickly', () => {
     for (const value of [null, undefined, 'x', 1, [], [validSample(EnvelopeShape)]]) {
       expect(passesQuickly(EnvelopeShape, value)).toBe(false);
     }
+  });
+
+  it('keeps two classes of the same name apart', () => {
+    const withMaxLength = (max: number): Schema => {
+      class Same {
+        @IsString() @MaxLength(max) name!: string;
+      }
+      return Same;
+    };
+    const long = withMaxLength(10);
+    const short = withMaxLength(2);
+    expect(passesQuickly(long, { name: 'abcd' })).toBe(true);
+    expect(passesQuickly(short, { name: 'abcd' })).toBe(false);
+    expect(passesQuickly(short, { name: 'ab' })).toBe(true);
   });
 
   it('leaves a schema with a constraint of its own to class-validator', () => {

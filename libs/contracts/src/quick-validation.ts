@@ -47,6 +47,8 @@ const PLAIN_CONSTRAINTS = new Set<string>([
   MIN_LENGTH,
 ]);
 
+type Check = (value: Record<string, unknown>) => boolean;
+
 interface PropertyCheck {
   property: string;
   /** `@IsOptional()` and the like: when one says no, the property is not validated at all. */
@@ -58,11 +60,12 @@ interface PropertyCheck {
     validateIf?: (object: object, value: unknown) => boolean;
   }[];
   /** `@ValidateNested()` with `@Type(() => Class)`: the nested object's own check. */
-  nested: ((value: Record<string, unknown>) => boolean) | null;
+  nested: Check | null;
   hasNested: boolean;
 }
 
-const compiled = new Map<string, ((value: Record<string, unknown>) => boolean) | null>();
+/** Each schema's check, by the class itself (two classes may share a name) and the schema name it is nested in. */
+const compiled = new WeakMap<new () => object, Map<string, Check | null>>();
 
 /**
  * True when `validateSync(plainToInstance(schema, value))` would find nothing wrong: the same constraint
@@ -83,22 +86,21 @@ export function passesQuickly(schema: new () => object, value: unknown): boolean
   return check !== null && check(value as Record<string, unknown>);
 }
 
-function compiledFor(
-  schema: new () => object,
-  targetSchema: string | undefined,
-): ((value: Record<string, unknown>) => boolean) | null {
-  const key = `${schema.name}\u0000${targetSchema ?? ''}`;
-  if (!compiled.has(key)) {
-    compiled.set(key, null); // a schema nested in itself is not checked quickly
-    compiled.set(key, compile(schema, targetSchema));
+function compiledFor(schema: new () => object, targetSchema: string | undefined): Check | null {
+  let bySchemaName = compiled.get(schema);
+  if (!bySchemaName) {
+    bySchemaName = new Map();
+    compiled.set(schema, bySchemaName);
   }
-  return compiled.get(key)!;
+  const key = targetSchema ?? '';
+  if (!bySchemaName.has(key)) {
+    bySchemaName.set(key, null); // a schema nested in itself is not checked quickly
+    bySchemaName.set(key, compile(schema, targetSchema));
+  }
+  return bySchemaName.get(key)!;
 }
 
-function compile(
-  schema: new () => object,
-  targetSchema: string | undefined,
-): ((value: Record<string, unknown>) => boolean) | null {
+function compile(schema: new () => object, targetSchema: string | undefined): Check | null {
   const storage = getMetadataStorage();
   // As class-validator's executor asks for them (no groups, `always` off).
   const metadatas = storage.getTargetValidationMetadatas(schema, targetSchema as string, false, false);

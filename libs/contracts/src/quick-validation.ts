@@ -74,9 +74,10 @@ const compiled = new WeakMap<new () => object, Map<string, Check | null>>();
  * error objects. False means invalid *or not sure* (a constraint it does not know, a nested array): ask
  * class-validator, which also says what is wrong.
  *
- * Every app validates every event it consumes; class-validator's machinery took about a tenth of the CPU of a
- * trigger's events in the apps that consume them (BENCHMARKS.md, 2026-12-06 morning). The check is compiled
- * once per schema, from class-validator's metadata, so the decorators stay the one description of a schema.
+ * Every app validates every event it consumes; class-validator's machinery around the checks cost about 30 ms
+ * of CPU a trigger across the apps, 15–20% of the timeline's (BENCHMARKS.md, 2026-12-06 morning). The check is
+ * compiled once per schema, from class-validator's metadata, so the decorators stay the one description of a
+ * schema.
  */
 export function passesQuickly(schema: new () => object, value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

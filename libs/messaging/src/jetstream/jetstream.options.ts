@@ -7,8 +7,8 @@ import { DEAD_LETTER_STREAM, EVENT_STREAM } from '#lib/contracts';
  * `noAsyncTraces`: otherwise the client builds two errors with stack traces for every request it makes (each
  * publish waits for the stream's ack, each consumed message for its ack's confirmation), in case the request
  * fails, to say where it was made. A trigger makes a few hundred such requests across the apps, and building
- * those errors was about a tenth of the CPU its events cost (BENCHMARKS.md, 2026-12-06 morning). Without
- * them, a request that times out or fails still says what failed; its stack starts at the client.
+ * those errors cost about 10 ms of CPU a trigger (BENCHMARKS.md, 2026-12-06 morning). Without them, a request
+ * that times out or fails still says what failed; its stack starts at the client.
  */
 export const NATS_CONNECTION = {
   maxReconnectAttempts: -1,

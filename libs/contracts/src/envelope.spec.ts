@@ -180,6 +180,15 @@ describe('parseEvent', () => {
     expect(reason).not.toContain('payload.title.nl');
   });
 
+  it.each([[[]], [[{ nl: 'Informeer de ouders', en: 'Inform the parents' }]], ['Informeer de ouders']])(
+    "rejects a task's title given as %p instead of one text in Dutch and English",
+    (title) => {
+      const data = valid();
+      data.payload = { ...taskAssigned(), title };
+      expect(reasonOf(EventSubject.TaskAssigned, data)).toMatch(/^payload\.title: /);
+    },
+  );
+
   it('rejects a missing or non-object payload', () => {
     const data = valid();
     delete data.payload;

@@ -6,6 +6,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -80,7 +81,7 @@ export class TaskAssignedPayload {
   @IsString() @Length(1, 128) templateId!: string;
   @IsString() @Length(1, 64) role!: string;
   @IsUUID() assigneeId!: string;
-  @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
+  @IsObject() @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
   @IsISO8601({ strict: true }) dueAt!: string;
   @IsInt() @Min(0) @Max(5) phase!: number;
   @IsIn(['critical', 'high', 'normal']) priority!: 'critical' | 'high' | 'normal';
@@ -118,7 +119,7 @@ export class TaskReassignedPayload {
   @IsOptional() @IsUUID() fromAssigneeId!: string | null;
   @IsUUID() toAssigneeId!: string;
   @IsIn(REASSIGN_REASONS) reason!: (typeof REASSIGN_REASONS)[number];
-  @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
+  @IsObject() @ValidateNested() @Type(() => LocalizedText) title!: LocalizedText;
   @IsISO8601({ strict: true }) dueAt!: string;
   @IsIn(['critical', 'high', 'normal']) priority!: 'critical' | 'high' | 'normal';
 }

@@ -1,26 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import {
-  ARRAY_MAX_SIZE,
-  ARRAY_MIN_SIZE,
-  getMetadataStorage,
-  IS_ARRAY,
-  IS_BOOLEAN,
-  IS_DEFINED,
-  IS_IN,
-  IS_INT,
-  IS_ISO8601,
-  IS_LENGTH,
-  IS_OBJECT,
-  IS_STRING,
-  IS_UUID,
-  MATCHES,
-  MAX,
-  MAX_LENGTH,
-  MIN,
-  MIN_LENGTH,
-  ValidationTypes,
-  type ValidationArguments,
-} from 'class-validator';
+import * as validator from 'class-validator';
+import type { ValidationArguments } from 'class-validator';
 
 /**
  * The constraints a quick check may call: class-validator's own, which look only at the value and their
@@ -28,23 +8,23 @@ import {
  * quickly; class-validator checks it.
  */
 const PLAIN_CONSTRAINTS = new Set<string>([
-  ARRAY_MAX_SIZE,
-  ARRAY_MIN_SIZE,
-  IS_ARRAY,
-  IS_BOOLEAN,
-  IS_DEFINED,
-  IS_IN,
-  IS_INT,
-  IS_ISO8601,
-  IS_LENGTH,
-  IS_OBJECT,
-  IS_STRING,
-  IS_UUID,
-  MATCHES,
-  MAX,
-  MAX_LENGTH,
-  MIN,
-  MIN_LENGTH,
+  validator.ARRAY_MAX_SIZE,
+  validator.ARRAY_MIN_SIZE,
+  validator.IS_ARRAY,
+  validator.IS_BOOLEAN,
+  validator.IS_DEFINED,
+  validator.IS_IN,
+  validator.IS_INT,
+  validator.IS_ISO8601,
+  validator.IS_LENGTH,
+  validator.IS_OBJECT,
+  validator.IS_STRING,
+  validator.IS_UUID,
+  validator.MATCHES,
+  validator.MAX,
+  validator.MAX_LENGTH,
+  validator.MIN,
+  validator.MIN_LENGTH,
 ]);
 
 type Check = (value: Record<string, unknown>) => boolean;
@@ -102,7 +82,7 @@ function compiledFor(schema: new () => object, targetSchema: string | undefined)
 }
 
 function compile(schema: new () => object, targetSchema: string | undefined): Check | null {
-  const storage = getMetadataStorage();
+  const storage = validator.getMetadataStorage();
   // As class-validator's executor asks for them (no groups, `always` off).
   const metadatas = storage.getTargetValidationMetadatas(schema, targetSchema as string, false, false);
   if (metadatas.length === 0) {
@@ -113,13 +93,13 @@ function compile(schema: new () => object, targetSchema: string | undefined): Ch
     const check: PropertyCheck = { property, conditions: [], constraints: [], nested: null, hasNested: false };
     for (const metadata of own) {
       switch (metadata.type) {
-        case ValidationTypes.WHITELIST:
+        case validator.ValidationTypes.WHITELIST:
           break;
-        case ValidationTypes.CONDITIONAL_VALIDATION:
+        case validator.ValidationTypes.CONDITIONAL_VALIDATION:
           check.conditions.push(metadata.constraints[0] as (object: object, value: unknown) => boolean);
           break;
-        case ValidationTypes.IS_DEFINED:
-        case ValidationTypes.CUSTOM_VALIDATION: {
+        case validator.ValidationTypes.IS_DEFINED:
+        case validator.ValidationTypes.CUSTOM_VALIDATION: {
           for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
             if (constraint.async || !PLAIN_CONSTRAINTS.has(constraint.name)) {
               return null;
@@ -134,7 +114,7 @@ function compile(schema: new () => object, targetSchema: string | undefined): Ch
           }
           break;
         }
-        case ValidationTypes.NESTED_VALIDATION: {
+        case validator.ValidationTypes.NESTED_VALIDATION: {
           // The class class-transformer makes of a nested object (its `@Type`), found by asking it once.
           const made = (plainToInstance(schema, { [property]: {} }) as Record<string, unknown>)[property];
           const nestedClass = made !== null && typeof made === 'object' ? made.constructor : Object;

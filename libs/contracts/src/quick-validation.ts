@@ -41,7 +41,6 @@ interface PropertyCheck {
   }[];
   /** `@ValidateNested()` with `@Type(() => Class)`: the nested object's own check. */
   nested: Check | null;
-  hasNested: boolean;
 }
 
 /** Each schema's check, by the class itself (two classes may share a name) and the schema name it is nested in. */
@@ -90,7 +89,7 @@ function compile(schema: new () => object, targetSchema: string | undefined): Ch
   }
   const properties: PropertyCheck[] = [];
   for (const [property, own] of Object.entries(storage.groupByPropertyName(metadatas))) {
-    const check: PropertyCheck = { property, conditions: [], constraints: [], nested: null, hasNested: false };
+    const check: PropertyCheck = { property, conditions: [], constraints: [], nested: null };
     for (const metadata of own) {
       switch (metadata.type) {
         case validator.ValidationTypes.WHITELIST:
@@ -121,7 +120,6 @@ function compile(schema: new () => object, targetSchema: string | undefined): Ch
           if (nestedClass === Object) {
             return null;
           }
-          check.hasNested = true;
           const target = metadata.target;
           check.nested = compiledFor(
             nestedClass as new () => object,
@@ -166,12 +164,12 @@ function passes(check: PropertyCheck, object: Record<string, unknown>, targetNam
       return false;
     }
   }
-  if (check.hasNested && value !== undefined) {
+  if (check.nested && value !== undefined) {
     // class-validator validates a nested object against its class; an array or anything else: not sure.
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return false;
     }
-    return check.nested!(value as Record<string, unknown>);
+    return check.nested(value as Record<string, unknown>);
   }
   return true;
 }

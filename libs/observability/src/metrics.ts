@@ -23,7 +23,7 @@ export const httpMetrics = {
 export const eventMetrics = {
   consumed: new Counter({
     name: 'crisisklaar_events_consumed_total',
-    help: 'Consumed events by consumer, subject and outcome (acked, retry, dead-lettered)',
+    help: 'Consumed events by consumer, subject and outcome (acked, retry, dead-lettered, skipped)',
     labelNames: ['consumer', 'subject', 'outcome'] as const,
     registers: [metricsRegistry],
   }),

@@ -1,7 +1,7 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { EventSubject, type EventEnvelope } from '#lib/contracts';
-import { JETSTREAM, JetStreamErrorFilter } from '#lib/messaging';
+import { JETSTREAM, JetStreamErrorFilter, type JetStreamHandlerExtras } from '#lib/messaging';
 import { TaskService } from './task.service.js';
 
 @Controller()
@@ -10,7 +10,10 @@ import { TaskService } from './task.service.js';
 export class NotificationUnacknowledgedConsumer {
   constructor(private readonly tasks: TaskService) {}
 
-  @EventPattern<string>(EventSubject.NotificationSent, JETSTREAM)
+  /** Only notifications about a task: those to all staff, most of them in a burst, pass by unread. */
+  @EventPattern<string>(EventSubject.NotificationSent, JETSTREAM, {
+    onlyAboutTasks: true,
+  } satisfies JetStreamHandlerExtras)
   async sent(@Payload() event: EventEnvelope<typeof EventSubject.NotificationSent>): Promise<void> {
     await this.tasks.onNotified(event);
   }

@@ -7,6 +7,20 @@ import { NATS_CONNECTION } from './jetstream.options.js';
 /** The incident an event belongs to, as a header: consumers take incidents in turn without parsing the body. */
 export const INCIDENT_HEADER = 'Crisisklaar-Incident';
 
+/**
+ * The task an event is about (its payload's `taskId`), or {@link NO_TASK}, as a header: a consumer that reads
+ * only events about tasks passes the others by without parsing them (see `JetStreamHandlerExtras.onlyAboutTasks`).
+ * A message without the header (published before it existed, or a replayed dead letter) is read as before.
+ */
+export const TASK_HEADER = 'Crisisklaar-Task';
+export const NO_TASK = 'none';
+
+/** The value of {@link TASK_HEADER} for `event`. */
+export function taskHeaderOf(event: EventEnvelope): string {
+  const taskId = (event.payload as { taskId?: unknown } | null)?.taskId;
+  return typeof taskId === 'string' && taskId !== '' ? taskId : NO_TASK;
+}
+
 /** Publishes events to JetStream; the outbox relay is its one caller in the apps. */
 export interface EventPublisher {
   /** Resolves with the stream's PubAck once the event is stored; a duplicate id yields `duplicate: true`. */
@@ -58,6 +72,7 @@ export class JetStreamClient extends ClientProxy implements EventPublisher {
     await this.connect();
     const h = headers();
     h.set(INCIDENT_HEADER, event.incidentId);
+    h.set(TASK_HEADER, taskHeaderOf(event));
     const ack: PubAck = await this.js!.publish(event.type, JSON.stringify(event), {
       msgID: event.id,
       headers: h,

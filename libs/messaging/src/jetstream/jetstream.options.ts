@@ -85,6 +85,13 @@ export interface JetStreamHandlerExtras {
    * is handled again a message at a time, as with `batch`.
    */
   batchPerIncident?: number;
+  /**
+   * The handler reads only events about a task: a message its publisher marked as about no task (`TASK_HEADER`)
+   * is acknowledged without being parsed or handed over. Activation's record that a task's notification went out
+   * reads `crisis.notification.sent.v1`, and in a region's burst nine in ten of those are messages to all staff
+   * (BENCHMARKS.md). A message without the mark is handed over as before.
+   */
+  onlyAboutTasks?: boolean;
 }
 
 export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;

@@ -28,7 +28,7 @@ import {
   type JetStreamTransportOptions,
 } from './jetstream.options.js';
 import { FairQueue } from './fair-queue.js';
-import { INCIDENT_HEADER } from './jetstream.client.js';
+import { INCIDENT_HEADER, NO_TASK, TASK_HEADER } from './jetstream.client.js';
 import { processMessage, readEvent, type ConsumedMessage } from './message-processor.js';
 import { ensureStream } from './streams.js';
 
@@ -200,8 +200,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const fair = this.options.fairByIncident === true;
     const limit = fair ? FAIR_BUFFER : 0;
     const concurrency = Math.max(1, this.options.concurrency);
+    const extras = handler.extras as JetStreamHandlerExtras | undefined;
     // A handler that asks for batches always gets an array (without fairByIncident nothing waits: arrays of one).
-    const asked = (handler.extras as JetStreamHandlerExtras | undefined)?.batchPerIncident;
+    const asked = extras?.batchPerIncident;
     const perBatch = Math.max(1, Math.floor(asked ?? 1));
     const waiting = new FairQueue<JsMsg>(fair ? this.options.perIncident : undefined);
     const inFlight = new Set<Promise<void>>();
@@ -236,6 +237,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       : undefined;
     try {
       for await (const msg of messages) {
+        if (this.passedBy(msg, extras, consumer)) {
+          continue;
+        }
         waiting.push(fair ? (msg.headers?.get(INCIDENT_HEADER) ?? '') : '', msg);
         startNext();
         while (waiting.size > limit && inFlight.size > 0) {
@@ -319,6 +323,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     );
     try {
       for await (const msg of messages) {
+        if (this.passedBy(msg, handler.extras as JetStreamHandlerExtras | undefined, consumer)) {
+          continue;
+        }
         waiting.push({ msg, arrived: performance.now() });
         startNext();
         while (waiting.length >= max && running) {
@@ -335,6 +342,19 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       await running;
     }
+  }
+
+  /**
+   * Whether `msg` is one the handler does not read (`onlyAboutTasks` and marked as about no task): then it is
+   * acknowledged at once, unparsed. A plain ack: were it lost, the message would come again and be passed by again.
+   */
+  private passedBy(msg: JsMsg, extras: JetStreamHandlerExtras | undefined, consumer: string): boolean {
+    if (extras?.onlyAboutTasks !== true || msg.headers?.get(TASK_HEADER) !== NO_TASK) {
+      return false;
+    }
+    msg.ack();
+    eventMetrics.consumed.inc({ consumer, subject: msg.subject, outcome: 'skipped' });
+    return true;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -140,6 +140,45 @@ describe('push delivery', () => {
     await waitFor(async () => (await notificationOf(n!.taskId!)).status === 'expired', { timeoutMs: 10_000 });
     expect((await notificationOf(n!.taskId!)).reason).toBe('not_needed_acknowledged');
     expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(0);
+  });
+
+  it('reads the pushes that wait together in one go, and each still reaches only its own person, once', async () => {
+    const people = await Promise.all(Array.from({ length: 12 }, () => personWithDevice()));
+    const events = people.map(({ personId }) => taskAssigned(personId));
+    const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));
+    const reads = jest.spyOn(escalation as unknown as { readQueued: (ids: string[]) => unknown }, 'readQueued');
+    await queue.pause();
+    try {
+      for (const event of events) {
+        await escalation.onTaskEvent(event);
+      }
+      // Picked up while its push waited: its job reads it with the others and leaves it unsent.
+      const picked = events[5]!;
+      await escalation.onStopEvent({
+        ...picked,
+        id: randomUUID(),
+        type: EventSubject.TaskAcknowledged,
+        occurredAt: new Date(Date.parse(picked.occurredAt) + 1000).toISOString(),
+        payload: { taskId: picked.payload.taskId, role: picked.payload.role, assigneeId: picked.payload.assigneeId },
+      });
+    } finally {
+      await queue.resume();
+    }
+    for (const [i, event] of events.entries()) {
+      const status = i === 5 ? 'expired' : 'sent';
+      await waitFor(async () => (await notificationOf(event.payload.taskId)).status === status, { timeoutMs: 15_000 });
+    }
+    for (const [i, { device }] of people.entries()) {
+      const got = push.received.filter((p) => p.subscriptionId === device.id);
+      expect(got.map((p) => (p.json as { taskId?: string }).taskId)).toEqual(
+        i === 5 ? [] : [events[i]!.payload.taskId],
+      );
+    }
+    expect((await notificationOf(events[5]!.payload.taskId)).reason).toBe('not_needed_acknowledged');
+    const pushReads = reads.mock.calls.map(([ids]) => ids.length);
+    reads.mockRestore();
+    expect(pushReads.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(pushReads.length).toBeLessThan(12); // at least one read carried several jobs
   });
 
   it('waits as long as a push service’s Retry-After asks after a 429, then delivers once', async () => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { buildEvent, EventSubject, metaCausedBy, type EventEnvelope, type NotificationChannel } from '#lib/contracts';
 import { addToOutbox, claimInbox, claimInboxAll, OutboxEntity, outboxRows, type LocksFirst } from '#lib/messaging';
-import { insertAll, PREPARED, prepared } from '#lib/platform';
+import { CoalescingReader, insertAll, PREPARED, prepared } from '#lib/platform';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { isFailure, type NotificationStatus } from '../delivery/notification-status.js';
 import { NotificationEntity, PushAttemptEntity } from '../delivery/notification.entity.js';
@@ -90,6 +90,20 @@ export interface SmsToSend {
   earlier: { sid: string | null; createdAt: Date } | null;
 }
 
+/** A notification as its job reads it, with what the job's channel needs. */
+interface QueuedRead {
+  notification: NotificationEntity;
+  row: {
+    chain_state: EscalationEntity['state'] | null;
+    chain_ended_reason: string | null;
+    devices?: PushDevice[];
+    accepted?: string[];
+    phone?: string | null;
+    earlier_sid?: string | null;
+    earlier_created_at?: Date | null;
+  };
+}
+
 /**
  * Keeps at a person until a task is picked up: push, then SMS (in the person's order), each with a wait per
  * priority, then `crisis.notification.unacknowledged.v1` so activation hands the task to the deputy. Every
@@ -99,6 +113,14 @@ export interface SmsToSend {
 @Injectable()
 export class EscalationService {
   private readonly log = new Logger(EscalationService.name);
+
+  /**
+   * The push jobs' reads, one statement for those that overlap (up to the worker's concurrency). In the region
+   * burst a push was two statements, this read and its outcome (BENCHMARKS.md, 2026-12-06).
+   */
+  private readonly pushReads = new CoalescingReader<string, QueuedRead>((ids) => this.readQueued(ids, 'push'), {
+    maxKeys: 50,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -578,11 +600,12 @@ export class EscalationService {
   /**
    * The notification a push job is for, when it is still to be sent: queued (not settled by an earlier run),
    * and wanted by its chain; with the person's devices and those that already took it (an earlier run of the
-   * job). A job for anything else does nothing. One statement: while a trigger's assignments hold the
-   * connections, each statement of a push job waits its turn for one.
+   * job). A job for anything else does nothing. One statement, shared by the push jobs that read at the same
+   * time ({@link pushReads}): while a trigger's assignments hold the connections, each statement of a push job
+   * waits its turn for one.
    */
   async pushToSend(notificationId: string): Promise<PushToSend | null> {
-    const found = await this.queued(notificationId, 'push');
+    const found = await this.stillToSend(await this.pushReads.read(notificationId));
     return (
       found && {
         notification: found.notification,
@@ -598,7 +621,7 @@ export class EscalationService {
    * read them one after the other, three round trips.
    */
   async smsToSend(notificationId: string): Promise<SmsToSend | null> {
-    const found = await this.queued(notificationId, 'sms');
+    const found = await this.stillToSend((await this.readQueued([notificationId], 'sms')).get(notificationId));
     return (
       found && {
         notification: found.notification,
@@ -610,16 +633,22 @@ export class EscalationService {
     );
   }
 
-  private async queued(notificationId: string, channel: NotificationChannel) {
+  /** The notifications `ids` with what their channel's job needs, by id; one statement. */
+  private async readQueued(ids: string[], channel: NotificationChannel): Promise<Map<string, QueuedRead>> {
     const query = this.dataSource
       .getRepository(NotificationEntity)
       .createQueryBuilder('n')
       .leftJoin(EscalationEntity, 'c', 'c.id = n.chain_id')
       .addSelect('c.state', 'chain_state')
       .addSelect('c.ended_reason', 'chain_ended_reason')
-      .where('n.id = :id', { id: notificationId })
-      // Every push and SMS job begins with this read, and its text is the same for every notification.
-      .comment(PREPARED);
+      .where(ids.length === 1 ? 'n.id = :id' : 'n.id = ANY(CAST(:ids AS uuid[]))', { id: ids[0], ids });
+    if (ids.length === 1) {
+      // Every push and SMS job begins with this read, and its text is the same for every notification. A read of
+      // several is planned each time, for as many as it asks: kept as one plan for any number, chosen while the
+      // tables were small, it scanned the notifications and chains whole, and PostgreSQL's CPU in the region burst
+      // rose by half (BENCHMARKS.md, 2026-12-06).
+      query.comment(PREPARED);
+    }
     if (channel === 'push') {
       const devices = this.dataSource.getMetadata(PushSubscriptionEntity).tablePath;
       const attempts = this.dataSource.getMetadata(PushAttemptEntity).tablePath;
@@ -642,28 +671,31 @@ export class EscalationService {
         .addSelect('earlier.sid', 'earlier_sid')
         .addSelect('earlier.created_at', 'earlier_created_at');
     }
-    const {
-      entities: [n],
-      raw: [row],
-    } = await query.getRawAndEntities<{
-      chain_state: EscalationEntity['state'] | null;
-      chain_ended_reason: string | null;
-      devices?: PushDevice[];
-      accepted?: string[];
-      phone?: string | null;
-      earlier_sid?: string | null;
-      earlier_created_at?: Date | null;
-    }>();
-    if (!n || !row || n.status !== 'queued') {
+    const { entities, raw } = await query.getRawAndEntities<QueuedRead['row'] & { n_id: string }>();
+    const rows = new Map(raw.map((row) => [row.n_id, row]));
+    const found = new Map<string, QueuedRead>();
+    for (const notification of entities) {
+      const row = rows.get(notification.id);
+      if (row) {
+        found.set(notification.id, { notification, row });
+      }
+    }
+    return found;
+  }
+
+  /** The read notification when its job is still to send it; settled as expired when its chain ended meanwhile. */
+  private async stillToSend(found: QueuedRead | undefined): Promise<QueuedRead | null> {
+    if (!found || found.notification.status !== 'queued') {
       return null;
     }
+    const { notification: n, row } = found;
     const state = row.chain_state;
     if (state && state !== 'running' && state !== 'reached') {
       // Its chain ended meanwhile (the task was picked up, moved or handed over): settled as expired, not sent.
       await this.recordOutcome(n, 'expired', { reason: `not_needed_${row.chain_ended_reason ?? state}` });
       return null;
     }
-    return { notification: n, row };
+    return found;
   }
 
   /** Lets the outbox relay publish what a transaction just wrote. */

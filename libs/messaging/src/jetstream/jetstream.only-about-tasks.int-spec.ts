@@ -30,6 +30,7 @@ class TaskNotifiedHandler {
 }
 
 const APP = 'itest-tasks-only';
+const DURABLE = durableName(APP, EventSubject.NotificationSent);
 
 /** A notification that went out: about a task, or (without `taskId`) an announcement to all staff. */
 const sent = (about: { taskId: string } | { announcementId: string }): Sent =>
@@ -45,9 +46,7 @@ const sent = (about: { taskId: string } | { announcementId: string }): Sent =>
 
 const skippedCount = async (): Promise<number> =>
   (await eventMetrics.consumed.get()).values
-    .filter(
-      (v) => v.labels.outcome === 'skipped' && v.labels.consumer === durableName(APP, EventSubject.NotificationSent),
-    )
+    .filter((v) => v.labels.outcome === 'skipped' && v.labels.consumer === DURABLE)
     .reduce((sum, v) => sum + v.value, 0);
 
 /**
@@ -96,6 +95,12 @@ describe('JetStreamServer: a handler that reads only events about a task', () =>
     const stored = await Promise.all([first, second].map((seq) => jsm.streams.getMessage(EVENT_STREAM.name, { seq })));
     expect(stored.map((m) => m?.header.get(TASK_HEADER))).toEqual([aboutTask.payload.taskId, NO_TASK]);
     expect(stored.map((m) => m?.json<Sent>().id)).toEqual([aboutTask.id, toAllStaff.id]);
+    // Both consumed before the next test counts what the handler reads.
+    await waitFor(
+      async () =>
+        read.includes(aboutTask.id) && (await jsm.consumers.info(EVENT_STREAM.name, DURABLE)).num_pending === 0,
+      { timeoutMs: 5_000, message: 'both events to be consumed' },
+    );
   });
 
   it('hands over the events about a task and acknowledges the others unread, for good', async () => {
@@ -112,17 +117,16 @@ describe('JetStreamServer: a handler that reads only events about a task', () =>
       await publisher.publishEvent(event);
     }
 
-    const durable = durableName(APP, EventSubject.NotificationSent);
     await waitFor(
       async () => {
-        const info = await jsm.consumers.info(EVENT_STREAM.name, durable);
+        const info = await jsm.consumers.info(EVENT_STREAM.name, DURABLE);
         return read.length >= 2 && info.num_pending === 0 && info.num_ack_pending === 0;
       },
       { timeoutMs: 5_000, message: 'every event to be acknowledged' },
     );
     await sleep(ackWaitMs + 500); // an event passed by without its ack would come again by now
     expect(read).toEqual([events[0]!.id, events[3]!.id]);
-    const info = await jsm.consumers.info(EVENT_STREAM.name, durable);
+    const info = await jsm.consumers.info(EVENT_STREAM.name, DURABLE);
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_redelivered).toBe(0);
     expect((await skippedCount()) - skippedBefore).toBe(3);

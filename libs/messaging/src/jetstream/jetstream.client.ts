@@ -16,7 +16,7 @@ export const TASK_HEADER = 'Crisisklaar-Task';
 export const NO_TASK = 'none';
 
 /** The value of {@link TASK_HEADER} for `event`. */
-export function taskHeaderOf(event: EventEnvelope): string {
+function taskHeaderOf(event: EventEnvelope): string {
   const taskId = (event.payload as { taskId?: unknown } | null)?.taskId;
   return typeof taskId === 'string' && taskId !== '' ? taskId : NO_TASK;
 }

@@ -142,7 +142,7 @@ describe('push delivery', () => {
     expect(push.received.filter((p) => p.subscriptionId === device.id)).toHaveLength(0);
   });
 
-  it('reads the pushes that wait together in one go, and each still reaches only its own person, once', async () => {
+  it('reads pushes that wait together in shared reads, and each still reaches only its own person, once', async () => {
     const people = await Promise.all(Array.from({ length: 12 }, () => personWithDevice()));
     const events = people.map(({ personId }) => taskAssigned(personId));
     const queue = app.get<Queue<PushJobData>>(getQueueToken(WEB_PUSH_QUEUE));

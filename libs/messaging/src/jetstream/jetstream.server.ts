@@ -265,6 +265,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    */
   private async drainBatches(messages: ConsumerMessages, handler: Handler, consumer: string, max: number) {
     const linger = Math.max(0, this.options.batchLingerMs ?? 0);
+    const extras = handler.extras as JetStreamHandlerExtras | undefined;
     const waiting: { msg: JsMsg; arrived: number }[] = [];
     let running: Promise<void> | undefined;
     /** When the first message of the running batch arrived. */
@@ -323,7 +324,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     );
     try {
       for await (const msg of messages) {
-        if (this.passedBy(msg, handler.extras as JetStreamHandlerExtras | undefined, consumer)) {
+        if (this.passedBy(msg, extras, consumer)) {
           continue;
         }
         waiting.push({ msg, arrived: performance.now() });

@@ -7,4 +7,4 @@ export * from './preflight.js';
 export * from './prepared.js';
 export * from './rpc-error.js';
 export * from './bulk-insert.js';
-export * from './coalescing-reader.js';
+export * from './coalescing.js';

@@ -13,7 +13,7 @@ import {
   type NotificationRef,
 } from '#lib/contracts';
 import { addToOutbox, OutboxEntity, OutboxRelayService } from '#lib/messaging';
-import { insertRows, prepared } from '#lib/platform';
+import { Coalescer, insertRows, prepared } from '#lib/platform';
 import {
   ESCALATION_JOB_OPTIONS,
   ESCALATION_QUEUE,
@@ -208,19 +208,154 @@ export class NotificationService {
    * and ends the chain as reached when that is the chain's decision (running, at this channel's step, no
    * acknowledgement awaited: {@link decide}). When the chain was acknowledged meanwhile it changes nothing but
    * the push attempt and says so (`chainAcknowledged`): the caller settles that case in a transaction of its own.
+   *
+   * A report made while none is on its way goes at once, alone; the reports made meanwhile go together after it,
+   * in one statement ({@link settleTogether}).
    */
-  async settleReached(
+  settleReached(
     n: NotificationEntity,
     next: 'sent' | 'local_outbox' | 'delivered',
     info: TransitionInfo,
     attempt?: PushAttemptRow,
-  ): Promise<{ moved: boolean; chainAcknowledged: boolean }> {
+  ): Promise<Settled> {
+    return this.reached.run({ n, next, info, ...(attempt ? { attempt } : {}) });
+  }
+
+  /** Reports of reaching the person, settled together when they arrive together ({@link settleReached}). */
+  private readonly reached = new Coalescer<ReachedReport, Settled>((reports) => this.settleReachedMany(reports), {
+    maxItems: 50,
+  });
+
+  private async settleReachedMany(reports: ReachedReport[]): Promise<(Settled | Promise<Settled>)[]> {
+    const results: (Settled | Promise<Settled>)[] = [];
+    for (const group of apart(reports)) {
+      let settled: (Settled | 'busy')[];
+      try {
+        settled =
+          group.length === 1
+            ? [await this.settleAlone(reports[group[0]!]!, { wait: false })]
+            : await this.settleTogether(group.map((i) => reports[i]!));
+      } catch (error) {
+        if (group.length === 1) {
+          throw error;
+        }
+        // Nothing of the statement stayed: each report is settled alone, so one that cannot be fails alone.
+        this.log.warn(`${group.length} reports of reaching people settled one by one: ${(error as Error).message}`);
+        settled = group.map(() => 'busy');
+      }
+      group.forEach((i, k) => {
+        const one = settled[k]!;
+        // A report whose chain another transaction holds waits for it alone, while the next reports go.
+        results[i] = one === 'busy' ? this.settleAlone(reports[i]!, { wait: true }) : one;
+      });
+    }
+    return results;
+  }
+
+  /**
+   * One report in one prepared statement. `wait: false` passes by a chain another transaction holds (`busy`), as
+   * {@link settleTogether} does; `wait: true` waits for its lock.
+   */
+  private async settleAlone(report: ReachedReport, options: { wait: true }): Promise<Settled>;
+  private async settleAlone(report: ReachedReport, options: { wait: false }): Promise<Settled | 'busy'>;
+  private async settleAlone(
+    { n, next, info, attempt }: ReachedReport,
+    { wait }: { wait: boolean },
+  ): Promise<Settled | 'busy'> {
     const { sql, params } = this.settleStatement(n, next, info, {
       ...(attempt ? { attempt } : {}),
-      ...(n.chainId ? { lockedChain: { chainId: n.chainId, channel: n.channel, at: info.at ?? new Date() } } : {}),
+      ...(n.chainId
+        ? { lockedChain: { chainId: n.chainId, channel: n.channel, at: info.at ?? new Date(), wait } }
+        : {}),
     });
-    const [row] = await this.dataSource.query<{ moved: number; chain_state: ChainState | null }[]>(sql, params);
+    const [row] = await this.dataSource.query<{ moved: number; chain_state: ChainState | null; locked?: boolean }[]>(
+      sql,
+      params,
+    );
+    if (row?.locked === false) {
+      return 'busy';
+    }
     return { moved: (row?.moved ?? 0) > 0, chainAcknowledged: row?.chain_state === 'acknowledged' };
+  }
+
+  /**
+   * Reports of reaching the person (each of its own notification and chain) in one statement, each as
+   * {@link settleAlone} settles it. It waits for no lock: a chain that another transaction holds (an
+   * acknowledgement ending it, a wait running out) is passed by, and its report is answered `busy`, to be settled
+   * alone. So a statement of fifty never stands still behind one chain, and it takes no lock while holding another
+   * it waits for: it cannot deadlock.
+   */
+  private async settleTogether(reports: ReachedReport[]): Promise<(Settled | 'busy')[]> {
+    const table = (
+      entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity,
+    ) => this.dataSource.getMetadata(entity).tablePath;
+    const columns = this.dataSource.getMetadata(NotificationEntity);
+    const column = (property: string) => `"${columns.findColumnWithPropertyName(property)!.databaseName}"`;
+    const events = reports.map(({ n, next, info }) => this.eventOf(n, next, info));
+    const rows = await this.dataSource.query<{ moved: boolean; locked: boolean; chain_state: ChainState | null }[]>(
+      `WITH input AS MATERIALIZED (
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::timestamptz[],
+          $7::text[], $8::uuid[], $9::text[], $10::int[], $11::uuid[], $12::text[], $13::jsonb[])
+          WITH ORDINALITY AS i("id", "next", "from", "chain_id", "channel", "at", "provider", "subscription_id",
+            "outcome", "status_code", "event_id", "subject", "envelope", "ord")
+      ), chain AS MATERIALIZED (
+        SELECT "id", "state", "step", "channels", "ack_required" FROM ${table(EscalationEntity)}
+        WHERE "id" IN (SELECT "chain_id" FROM input) FOR UPDATE SKIP LOCKED
+      ), moved AS (
+        UPDATE ${table(NotificationEntity)} n
+        SET ${column('status')} = i."next", ${column('updatedAt')} = i."at",
+          ${column('sentAt')} = CASE WHEN i."next" = 'delivered' THEN COALESCE(n.${column('sentAt')}, i."at")
+            ELSE i."at" END,
+          ${column('deliveredAt')} = CASE WHEN i."next" = 'delivered' THEN i."at" ELSE n.${column('deliveredAt')} END,
+          ${column('provider')} = COALESCE(i."provider", n.${column('provider')})
+        FROM input i
+        WHERE n."id" = i."id" AND n.${column('status')} = ANY(string_to_array(i."from", ','))
+          AND (i."chain_id" IS NULL
+            OR EXISTS (SELECT 1 FROM chain c WHERE c."id" = i."chain_id" AND c."state" <> 'acknowledged'))
+        RETURNING n."id"
+      ), attempt AS (
+        INSERT INTO ${table(PushAttemptEntity)} ("notification_id", "subscription_id", "outcome", "status_code")
+        SELECT i."id", i."subscription_id", i."outcome", i."status_code" FROM input i
+        WHERE i."subscription_id" IS NOT NULL
+          AND (i."chain_id" IS NULL OR EXISTS (SELECT 1 FROM chain c WHERE c."id" = i."chain_id"))
+        ON CONFLICT ("notification_id", "subscription_id")
+        DO UPDATE SET "outcome" = EXCLUDED."outcome", "status_code" = EXCLUDED."status_code"
+      ), ended AS (
+        UPDATE ${table(EscalationEntity)} e
+        SET "state" = 'reached', "deadline" = NULL, "ended_reason" = 'reached', "updated_at" = i."at"
+        FROM chain c JOIN input i ON i."chain_id" = c."id" JOIN moved m ON m."id" = i."id"
+        WHERE e."id" = c."id" AND c."state" = 'running' AND NOT c."ack_required"
+          AND c."step" = array_position(c."channels", i."channel") - 1
+      ), event AS (
+        INSERT INTO ${table(OutboxEntity)} ("id", "subject", "envelope")
+        SELECT i."event_id", i."subject", i."envelope" FROM input i JOIN moved m ON m."id" = i."id"
+      )
+      SELECT EXISTS (SELECT 1 FROM moved m WHERE m."id" = i."id") AS "moved",
+        i."chain_id" IS NULL OR c."id" IS NOT NULL AS "locked", c."state" AS "chain_state"
+      FROM input i LEFT JOIN chain c ON c."id" = i."chain_id"
+      ORDER BY i."ord"`,
+      [
+        reports.map(({ n }) => n.id),
+        reports.map(({ next }) => next),
+        reports.map(({ next }) => statusesBefore(next).join(',')),
+        reports.map(({ n }) => n.chainId),
+        reports.map(({ n }) => n.channel),
+        reports.map(({ info }) => info.at ?? new Date()),
+        reports.map(({ info }) => info.provider ?? null),
+        reports.map(({ attempt }) => attempt?.subscriptionId ?? null),
+        reports.map(({ attempt }) => attempt?.outcome ?? null),
+        reports.map(({ attempt }) => attempt?.statusCode ?? null),
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event)),
+      ],
+    );
+    if (rows.length !== reports.length) {
+      throw new Error(`settled ${rows.length} of ${reports.length} reports`);
+    }
+    return rows.map((row) =>
+      row.locked ? { moved: row.moved, chainAcknowledged: row.chain_state === 'acknowledged' } : 'busy',
+    );
   }
 
   private settleStatement(
@@ -230,7 +365,7 @@ export class NotificationService {
     options: {
       attempt?: PushAttemptRow;
       endChain?: ChainEnd;
-      lockedChain?: { chainId: string; channel: NotificationChannel; at: Date };
+      lockedChain?: { chainId: string; channel: NotificationChannel; at: Date; wait: boolean };
     },
   ): { sql: string; params: unknown[] } {
     const table = (
@@ -258,20 +393,26 @@ export class NotificationService {
       lockedChain
         ? `chain AS MATERIALIZED (
         SELECT "id", "state", "step", "channels", "ack_required" FROM ${table(EscalationEntity)}
-        WHERE "id" = ${param(lockedChain.chainId)} FOR UPDATE
+        WHERE "id" = ${param(lockedChain.chainId)} FOR UPDATE${lockedChain.wait ? '' : ' SKIP LOCKED'}
       ), `
         : ''
     }moved AS (
         UPDATE ${table(NotificationEntity)} SET ${assignments.join(', ')}
         WHERE "id" = $1 AND "status" = ANY(${param(statusesBefore(next))}::text[])${
-          lockedChain ? ` AND NOT EXISTS (SELECT 1 FROM chain WHERE "state" = 'acknowledged')` : ''
+          !lockedChain
+            ? ''
+            : lockedChain.wait
+              ? ` AND NOT EXISTS (SELECT 1 FROM chain WHERE "state" = 'acknowledged')`
+              : ` AND EXISTS (SELECT 1 FROM chain WHERE "state" <> 'acknowledged')`
         }
         RETURNING "id"
       ),${
         attempt
           ? ` attempt AS (
         INSERT INTO ${table(PushAttemptEntity)} ("notification_id", "subscription_id", "outcome", "status_code")
-        VALUES ($1, ${param(attempt.subscriptionId)}, ${param(attempt.outcome)}, ${param(attempt.statusCode)})
+        SELECT $1::uuid, ${param(attempt.subscriptionId)}::uuid, ${param(attempt.outcome)}::text, ${param(attempt.statusCode)}::int${
+          lockedChain && !lockedChain.wait ? ' WHERE EXISTS (SELECT 1 FROM chain)' : ''
+        }
         ON CONFLICT ("notification_id", "subscription_id")
         DO UPDATE SET "outcome" = EXCLUDED."outcome", "status_code" = EXCLUDED."status_code"
       ),`
@@ -301,7 +442,7 @@ export class NotificationService {
       )
       SELECT (SELECT count(*) FROM moved)::int AS "moved"${
         lockedChain ? `, (SELECT "state" FROM chain) AS "chain_state"` : ''
-      }`;
+      }${lockedChain && !lockedChain.wait ? `, EXISTS (SELECT 1 FROM chain) AS "locked"` : ''}`;
     // Every push and SMS and each delivery report runs this: a handful of texts, each looked up by ids.
     return { sql: prepared(sql), params };
   }
@@ -419,6 +560,38 @@ export class NotificationService {
   timerJob(chainId: string, step: number) {
     return this.timerQueue.getJob(escalationJobId(chainId, step));
   }
+}
+
+/** What settling a report of reaching the person did: whether the status moved; whether the chain was acknowledged. */
+export interface Settled {
+  moved: boolean;
+  chainAcknowledged: boolean;
+}
+
+interface ReachedReport {
+  n: NotificationEntity;
+  next: 'sent' | 'local_outbox' | 'delivered';
+  info: TransitionInfo;
+  attempt?: PushAttemptRow;
+}
+
+/**
+ * `reports` (by index) in groups that can go in one statement: no two of a group about the same notification
+ * (an UPDATE moves a row once) or the same chain. Nearly always one group, in the order given.
+ */
+function apart(reports: ReachedReport[]): number[][] {
+  const groups: { indices: number[]; keys: Set<string> }[] = [];
+  reports.forEach(({ n }, i) => {
+    const keys = [n.id, ...(n.chainId ? [n.chainId] : [])];
+    let group = groups.find((g) => keys.every((key) => !g.keys.has(key)));
+    if (!group) {
+      group = { indices: [], keys: new Set() };
+      groups.push(group);
+    }
+    group.indices.push(i);
+    keys.forEach((key) => group.keys.add(key));
+  });
+  return groups.map((g) => g.indices);
 }
 
 /** A device's answer to one push, as `push_attempt` keeps it. */

@@ -10,7 +10,8 @@ import { waitFor } from '../../../../test/support/wait.js';
 import { AnnouncementService } from '../announcement/announcement.service.js';
 import { ContactEntity } from '../contact/contact.entity.js';
 import { SMS_QUEUE, WEB_PUSH_QUEUE } from '../delivery/delivery.queues.js';
-import { NotificationEntity } from '../delivery/notification.entity.js';
+import { NotificationEntity, PushAttemptEntity } from '../delivery/notification.entity.js';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity.js';
 import { PushSubscriptionService } from '../push/push-subscription.service.js';
 import { TwilioWebhookService } from '../sms/twilio-webhook.service.js';
 import { EscalationEntity } from './escalation.entity.js';
@@ -532,6 +533,212 @@ describe('escalation', () => {
           }
           await holder.release();
         }
+      }));
+
+    /** Every statement that settles reports of reaching people (with the chain's lock), run while `work` runs. */
+    const settleStatements = async (work: () => Promise<unknown>) => {
+      const seen: unknown[][] = [];
+      const logger = h.dataSource.logger;
+      const logQuery = logger.logQuery.bind(logger);
+      logger.logQuery = (sql, parameters, runner) => {
+        if (/FOR UPDATE SKIP LOCKED[\s\S]*UPDATE \S*notification\S*\s+(n\s+)?SET/.test(sql)) {
+          seen.push(Array.isArray(parameters) ? parameters : []);
+        }
+        logQuery(sql, parameters, runner);
+      };
+      try {
+        await work();
+      } finally {
+        logger.logQuery = logQuery;
+      }
+      return seen;
+    };
+
+    /** A person's device, as the push job found it: its id names the push attempt. */
+    const deviceOf = async (personId: string) =>
+      h.dataSource.getRepository(PushSubscriptionEntity).findOneByOrFail({ personId });
+
+    const sentWith = (n: NotificationEntity, subscriptionId: string) =>
+      escalation().recordOutcome(
+        n,
+        'sent',
+        { devices: 1, provider: 'push-service' },
+        {
+          subscriptionId,
+          outcome: 'accepted',
+          statusCode: 201,
+        },
+      );
+
+    it('settles reports that arrive together in fewer statements, each as it would be alone', () =>
+      withPushesHeld(async () => {
+        const staff = await Promise.all([1, 2, 3, 4].map(() => person({ device: true })));
+        const announcementId = randomUUID();
+        await announce(
+          staff.map((p) => p.personId),
+          'Personeelsvergadering om 08:00',
+          announcementId,
+        );
+        const told = await Promise.all(
+          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
+        );
+        const running = await person({ device: true });
+        const runningTask = await assign(running.personId);
+        const picked = await person({ device: true });
+        const pickedTask = await assign(picked.personId);
+        const tasks = [runningTask, pickedTask].map((event) => event.payload.taskId);
+        const [stillRunning, pickedUp] = await Promise.all(
+          tasks.map((taskId) => heldPush((row) => row.taskId === taskId)),
+        );
+        // The second task is picked up while its push is on its way.
+        await escalation().onStopEvent(acknowledged(pickedTask));
+        const reports = [...told, stillRunning!, pickedUp!];
+        const devices = await Promise.all(reports.map((n) => deviceOf(n.personId)));
+
+        let moved: boolean[] = [];
+        const statements = await settleStatements(async () => {
+          moved = await Promise.all(reports.map((n, i) => sentWith(n, devices[i]!.id)));
+        });
+        expect(moved).toEqual([true, true, true, true, true, true]);
+        // Six reports, and one statement settled several of them (the first goes alone, at once).
+        expect(statements.length).toBeLessThan(reports.length);
+        expect(
+          Math.max(...statements.map((params) => (Array.isArray(params[0]) ? params[0].length : 1))),
+        ).toBeGreaterThan(1);
+
+        const stored = await h.dataSource
+          .getRepository(NotificationEntity)
+          .findBy({ id: In(reports.map((n) => n.id)) });
+        const byId = new Map(stored.map((n) => [n.id, n]));
+        for (const n of told) {
+          const row = byId.get(n.id)!;
+          expect([row.status, row.provider, row.sentAt !== null]).toEqual(['sent', 'push-service', true]);
+        }
+        const chains = await h.dataSource
+          .getRepository(EscalationEntity)
+          .findBy({ id: In(reports.map((n) => n.chainId!)) });
+        const chainOfReport = (n: NotificationEntity) => chains.find((c) => c.id === n.chainId)!;
+        // An announcement's chain ends when it reached the person; a task's waits for it to be picked up.
+        expect(told.map((n) => [chainOfReport(n).state, chainOfReport(n).endedReason])).toEqual(
+          told.map(() => ['reached', 'reached']),
+        );
+        expect([chainOfReport(stillRunning!).state, byId.get(stillRunning!.id)!.status]).toEqual(['running', 'sent']);
+        expect([chainOfReport(pickedUp!).state, byId.get(pickedUp!.id)!.status]).toEqual([
+          'acknowledged',
+          'acknowledged',
+        ]);
+        expect(await typesFor(tasks[1]!)).toEqual([
+          EventSubject.NotificationSent,
+          EventSubject.NotificationAcknowledged,
+        ]);
+        // Each its own event, once, and its own device's answer.
+        for (const n of [...told, stillRunning!]) {
+          expect(await h.outboxTypes((payload) => payload.notificationId === n.id)).toEqual([
+            EventSubject.NotificationSent,
+          ]);
+        }
+        const attempts = await h.dataSource
+          .getRepository(PushAttemptEntity)
+          .findBy({ notificationId: In(reports.map((n) => n.id)) });
+        expect(
+          reports.map((n) =>
+            attempts.filter((a) => a.notificationId === n.id).map((a) => [a.subscriptionId, a.outcome]),
+          ),
+        ).toEqual(reports.map((_, i) => [[devices[i]!.id, 'accepted']]));
+
+        // The same reports again, together: nothing moves and no second event is written.
+        expect(await Promise.all(reports.map((n, i) => sentWith(n, devices[i]!.id)))).toEqual(reports.map(() => false));
+        for (const n of told) {
+          expect(await h.outboxTypes((payload) => payload.notificationId === n.id)).toHaveLength(1);
+        }
+        // Picked up, so that its wait does not run out into an SMS during the next tests.
+        await escalation().onStopEvent(acknowledged(runningTask));
+      }));
+
+    it('passes by a chain another transaction holds: the reports with it settle, that one once it is free', () =>
+      withPushesHeld(async () => {
+        const holder = h.dataSource.createQueryRunner();
+        try {
+          const people = await Promise.all([1, 2, 3, 4].map(() => person({ device: true })));
+          const events = await Promise.all(people.map((p) => assign(p.personId)));
+          const pushes = await Promise.all(
+            events.map((event) => heldPush((row) => row.taskId === event.payload.taskId)),
+          );
+          const devices = await Promise.all(pushes.map((n) => deviceOf(n.personId)));
+          const held = pushes[1]!;
+          await holder.startTransaction();
+          await holder.query(`SELECT 1 FROM notifier.escalation WHERE id = $1 FOR UPDATE`, [held.chainId]);
+
+          const done = new Set<string>();
+          const reports = pushes.map((n, i) =>
+            sentWith(n, devices[i]!.id).finally(() => {
+              done.add(n.id);
+            }),
+          );
+          // The first goes alone; the other three together, and that statement does not wait for the held chain.
+          const others = pushes.filter((n) => n !== held).map((n) => n.id);
+          await waitFor(async () => Promise.resolve(others.every((id) => done.has(id))), {
+            timeoutMs: 5_000,
+            message: 'the reports whose chains are free',
+          });
+          expect(done.has(held.id)).toBe(false);
+          // A report made now is not held up either.
+          const later = await person({ device: true });
+          const laterEvent = await assign(later.personId);
+          const laterPush = await heldPush((row) => row.taskId === laterEvent.payload.taskId);
+          await expect(sentWith(laterPush, (await deviceOf(later.personId)).id)).resolves.toBe(true);
+          expect(done.has(held.id)).toBe(false);
+
+          await holder.query(`UPDATE notifier.escalation SET state = 'acknowledged', deadline = NULL WHERE id = $1`, [
+            held.chainId,
+          ]);
+          await holder.commitTransaction();
+          await expect(Promise.all(reports)).resolves.toEqual([true, true, true, true]);
+          // The held one waited and saw the acknowledgement: settled as acknowledged, with its device's answer.
+          expect((await notificationsOf(events[1]!.payload.taskId))[0]!.status).toBe('acknowledged');
+          expect(await typesFor(events[1]!.payload.taskId)).toEqual([
+            EventSubject.NotificationSent,
+            EventSubject.NotificationAcknowledged,
+          ]);
+          expect(await h.dataSource.getRepository(PushAttemptEntity).countBy({ notificationId: held.id })).toBe(1);
+          for (const event of [events[0]!, events[2]!, events[3]!, laterEvent]) {
+            expect((await notificationsOf(event.payload.taskId))[0]!.status).toBe('sent');
+            // Picked up, so that its wait does not run out into an SMS during the next tests.
+            await escalation().onStopEvent(acknowledged(event));
+          }
+        } finally {
+          if (holder.isTransactionActive) {
+            await holder.rollbackTransaction();
+          }
+          await holder.release();
+        }
+      }));
+
+    it('settles each report alone when their statement fails, so only the one that cannot be settled fails', () =>
+      withPushesHeld(async () => {
+        const staff = await Promise.all([1, 2, 3].map(() => person({ device: true })));
+        const announcementId = randomUUID();
+        await announce(
+          staff.map((p) => p.personId),
+          'Personeelsvergadering om 08:00',
+          announcementId,
+        );
+        const told = await Promise.all(
+          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
+        );
+        const devices = await Promise.all(told.map((n) => deviceOf(n.personId)));
+        // A report of a notification that is not stored: its device's answer cannot be written.
+        const unknown = { ...told[2]!, id: randomUUID(), chainId: null } as NotificationEntity;
+        const results = await Promise.allSettled([
+          sentWith(told[0]!, devices[0]!.id),
+          sentWith(told[1]!, devices[1]!.id),
+          sentWith(unknown, devices[2]!.id),
+          sentWith(told[2]!, devices[2]!.id),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+        const stored = await h.dataSource.getRepository(NotificationEntity).findBy({ id: In(told.map((n) => n.id)) });
+        expect(stored.map((n) => n.status)).toEqual(['sent', 'sent', 'sent']);
+        expect(await h.dataSource.getRepository(PushAttemptEntity).countBy({ notificationId: unknown.id })).toBe(0);
       }));
   });
 

@@ -237,7 +237,8 @@ export class NotificationService {
             : await this.settleTogether(group.map((i) => reports[i]!));
       } catch (error) {
         if (group.length === 1) {
-          throw error;
+          results[group[0]!] = answeredLater(Promise.reject(error instanceof Error ? error : new Error(String(error))));
+          continue;
         }
         // Nothing of the statement stayed: each report is settled alone, so one that cannot be fails alone.
         this.log.warn(`${group.length} reports of reaching people settled one by one: ${(error as Error).message}`);
@@ -246,7 +247,7 @@ export class NotificationService {
       group.forEach((i, k) => {
         const one = settled[k]!;
         // A report whose chain another transaction holds waits for it alone, while the next reports go.
-        results[i] = one === 'busy' ? this.settleAlone(reports[i]!, { wait: true }) : one;
+        results[i] = one === 'busy' ? answeredLater(this.settleAlone(reports[i]!, { wait: true })) : one;
       });
     }
     return results;
@@ -282,8 +283,9 @@ export class NotificationService {
    * Reports of reaching the person (each of its own notification and chain) in one statement, each as
    * {@link settleAlone} settles it. It waits for no lock: a chain that another transaction holds (an
    * acknowledgement ending it, a wait running out) is passed by, and its report is answered `busy`, to be settled
-   * alone. So a statement of fifty never stands still behind one chain, and it takes no lock while holding another
-   * it waits for: it cannot deadlock.
+   * alone. So a statement of fifty never stands still behind one chain, nor holds chains while it waits for
+   * another. Should it fail all the same (a deadlock over a notification's row, say), nothing of it stays and its
+   * reports are settled alone.
    */
   private async settleTogether(reports: ReachedReport[]): Promise<(Settled | 'busy')[]> {
     const table = (
@@ -573,6 +575,15 @@ interface ReachedReport {
   next: 'sent' | 'local_outbox' | 'delivered';
   info: TransitionInfo;
   attempt?: PushAttemptRow;
+}
+
+/**
+ * `settling`, marked as heard: its caller hears how it ends once the whole run answers, and a failure that nobody
+ * heard meanwhile (while the run's next statement is on its way) would stop the process.
+ */
+function answeredLater(settling: Promise<Settled>): Promise<Settled> {
+  settling.catch(() => undefined);
+  return settling;
 }
 
 /**

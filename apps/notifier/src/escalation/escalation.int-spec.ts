@@ -655,6 +655,45 @@ describe('escalation', () => {
         await escalation().onStopEvent(acknowledged(runningTask));
       }));
 
+    it('keeps two reports of one notification that arrive together in separate statements: both count', () =>
+      withPushesHeld(async () => {
+        const staff = await Promise.all([1, 2, 3].map(() => person({ device: true })));
+        const announcementId = randomUUID();
+        await announce(
+          staff.map((p) => p.personId),
+          'Personeelsvergadering om 08:00',
+          announcementId,
+        );
+        const [first, twice, other] = await Promise.all(
+          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
+        );
+        const devices = await Promise.all([first, twice, other].map((n) => deviceOf(n!.personId)));
+        // Its channel's report that it went out and the report that it was delivered, at the same moment.
+        let moved: boolean[] = [];
+        const statements = await settleStatements(async () => {
+          moved = await Promise.all([
+            sentWith(first!, devices[0]!.id),
+            sentWith(twice!, devices[1]!.id),
+            escalation().recordOutcome(twice!, 'delivered', {}),
+            sentWith(other!, devices[2]!.id),
+          ]);
+        });
+        expect(moved).toEqual([true, true, true, true]);
+        // One statement carried several reports, and none carried one notification twice (an UPDATE moves a row
+        // once: one of the two would be lost, while both were answered as settled).
+        const carried = statements.map((params) => (Array.isArray(params[0]) ? (params[0] as string[]) : [params[0]]));
+        expect(Math.max(...carried.map((ids) => ids.length))).toBeGreaterThan(1);
+        expect(carried.filter((ids) => new Set(ids).size !== ids.length)).toEqual([]);
+        const stored = await h.dataSource.getRepository(NotificationEntity).findOneByOrFail({ id: twice!.id });
+        expect([stored.status, stored.sentAt !== null, stored.deliveredAt !== null]).toEqual(['delivered', true, true]);
+        expect((await h.outboxTypes((payload) => payload.notificationId === twice!.id)).sort()).toEqual(
+          [EventSubject.NotificationDelivered, EventSubject.NotificationSent].sort(),
+        );
+        expect(
+          (await h.dataSource.getRepository(EscalationEntity).findOneByOrFail({ id: twice!.chainId! })).state,
+        ).toBe('reached');
+      }));
+
     it('passes by a chain another transaction holds: the reports with it settle, that one once it is free', () =>
       withPushesHeld(async () => {
         const holder = h.dataSource.createQueryRunner();

@@ -570,18 +570,24 @@ describe('escalation', () => {
         },
       );
 
+    /** `count` people with a device, an announcement to them whose pushes wait in the held queue, and their devices. */
+    const heldAnnouncement = async (count: number) => {
+      const staff = await Promise.all(Array.from({ length: count }, () => person({ device: true })));
+      const announcementId = randomUUID();
+      await announce(
+        staff.map((p) => p.personId),
+        'Personeelsvergadering om 08:00',
+        announcementId,
+      );
+      const pushes = await Promise.all(
+        staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
+      );
+      return { pushes, devices: await Promise.all(pushes.map((n) => deviceOf(n.personId))) };
+    };
+
     it('settles reports that arrive together in fewer statements, each as it would be alone', () =>
       withPushesHeld(async () => {
-        const staff = await Promise.all([1, 2, 3, 4].map(() => person({ device: true })));
-        const announcementId = randomUUID();
-        await announce(
-          staff.map((p) => p.personId),
-          'Personeelsvergadering om 08:00',
-          announcementId,
-        );
-        const told = await Promise.all(
-          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
-        );
+        const { pushes: told } = await heldAnnouncement(4);
         const running = await person({ device: true });
         const runningTask = await assign(running.personId);
         const picked = await person({ device: true });
@@ -657,17 +663,10 @@ describe('escalation', () => {
 
     it('keeps two reports of one notification that arrive together in separate statements: both count', () =>
       withPushesHeld(async () => {
-        const staff = await Promise.all([1, 2, 3].map(() => person({ device: true })));
-        const announcementId = randomUUID();
-        await announce(
-          staff.map((p) => p.personId),
-          'Personeelsvergadering om 08:00',
-          announcementId,
-        );
-        const [first, twice, other] = await Promise.all(
-          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
-        );
-        const devices = await Promise.all([first, twice, other].map((n) => deviceOf(n!.personId)));
+        const {
+          pushes: [first, twice, other],
+          devices,
+        } = await heldAnnouncement(3);
         // Its channel's report that it went out and the report that it was delivered, at the same moment.
         let moved: boolean[] = [];
         const statements = await settleStatements(async () => {
@@ -755,17 +754,7 @@ describe('escalation', () => {
 
     it('settles each report alone when their statement fails, so only the one that cannot be settled fails', () =>
       withPushesHeld(async () => {
-        const staff = await Promise.all([1, 2, 3].map(() => person({ device: true })));
-        const announcementId = randomUUID();
-        await announce(
-          staff.map((p) => p.personId),
-          'Personeelsvergadering om 08:00',
-          announcementId,
-        );
-        const told = await Promise.all(
-          staff.map((p) => heldPush((row) => row.announcementId === announcementId && row.personId === p.personId)),
-        );
-        const devices = await Promise.all(told.map((n) => deviceOf(n.personId)));
+        const { pushes: told, devices } = await heldAnnouncement(3);
         // A report of a notification that is not stored: its device's answer cannot be written.
         const unknown = { ...told[2]!, id: randomUUID(), chainId: null } as NotificationEntity;
         const results = await Promise.allSettled([

@@ -288,11 +288,8 @@ export class NotificationService {
    * reports are settled alone.
    */
   private async settleTogether(reports: ReachedReport[]): Promise<(Settled | 'busy')[]> {
-    const table = (
-      entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity,
-    ) => this.dataSource.getMetadata(entity).tablePath;
-    const columns = this.dataSource.getMetadata(NotificationEntity);
-    const column = (property: string) => `"${columns.findColumnWithPropertyName(property)!.databaseName}"`;
+    const table = (entity: SettledTable) => this.dataSource.getMetadata(entity).tablePath;
+    const column = (property: string) => this.notificationColumn(property);
     const events = reports.map(({ n, next, info }) => this.eventOf(n, next, info));
     const rows = await this.dataSource.query<{ moved: boolean; locked: boolean; chain_state: ChainState | null }[]>(
       `WITH input AS MATERIALIZED (
@@ -370,16 +367,13 @@ export class NotificationService {
       lockedChain?: { chainId: string; channel: NotificationChannel; at: Date; wait: boolean };
     },
   ): { sql: string; params: unknown[] } {
-    const table = (
-      entity: typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity,
-    ) => this.dataSource.getMetadata(entity).tablePath;
-    const columns = this.dataSource.getMetadata(NotificationEntity);
+    const table = (entity: SettledTable) => this.dataSource.getMetadata(entity).tablePath;
     const params: unknown[] = [n.id];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    const column = (property: string) => `"${columns.findColumnWithPropertyName(property)!.databaseName}"`;
+    const column = (property: string) => this.notificationColumn(property);
     const changes = changesFor(next, info);
     const assignments = Object.entries(changes).map(([property, value]) => `${column(property)} = ${param(value)}`);
     if (next === 'delivered') {
@@ -447,6 +441,12 @@ export class NotificationService {
       }${lockedChain && !lockedChain.wait ? `, EXISTS (SELECT 1 FROM chain) AS "locked"` : ''}`;
     // Every push and SMS and each delivery report runs this: a handful of texts, each looked up by ids.
     return { sql: prepared(sql), params };
+  }
+
+  /** The quoted column of a notification's `property`, for the settling statements. */
+  private notificationColumn(property: string): string {
+    const column = this.dataSource.getMetadata(NotificationEntity).findColumnWithPropertyName(property)!;
+    return `"${column.databaseName}"`;
   }
 
   /** The event of `n` reaching `status`. */
@@ -563,6 +563,10 @@ export class NotificationService {
     return this.timerQueue.getJob(escalationJobId(chainId, step));
   }
 }
+
+/** The tables a settling statement writes. */
+type SettledTable =
+  typeof NotificationEntity | typeof PushAttemptEntity | typeof EscalationEntity | typeof OutboxEntity;
 
 /** What settling a report of reaching the person did: whether the status moved; whether the chain was acknowledged. */
 export interface Settled {
